@@ -1,0 +1,51 @@
+/**
+ * Every subkey in Sealvec comes from HKDF-SHA256 with one of the labels below. One label, one
+ * purpose: no key's bytes are ever used for two jobs. Labels and all context fields are
+ * length-prefixed (see `lengthPrefixed`) so no two contexts can collide.
+ */
+import { hkdf } from '@noble/hashes/hkdf.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { lengthPrefixed, utf8 } from './utils.js';
+
+/** HKDF salt shared by all derivations: a domain separator for this protocol version. */
+const SALT = utf8('sealvec/v1');
+
+export const LABELS = {
+  /** vector root -> per-tenant vector key. */
+  tenantVector: 'sealvec/v1/vector/tenant',
+  /** tenant vector key -> seed of the keyed orthogonal mix R (signs, permutations). */
+  vectorMix: 'sealvec/v1/vector/mix',
+  /** tenant vector key -> the scale factor s. */
+  vectorScale: 'sealvec/v1/vector/scale',
+  /** tenant vector key -> MAC key that makes query noise a deterministic function of the query. */
+  queryNoise: 'sealvec/v1/vector/query-noise',
+  /** per-record data key -> seed of that record's noise stream (with the record's nonce). */
+  recordNoise: 'sealvec/v1/record/noise',
+  /** per-record data key -> MAC key for the vector ciphertext tag. */
+  recordTag: 'sealvec/v1/record/tag',
+  /** per-record data key -> AEAD key for the sealed payload. */
+  recordPayload: 'sealvec/v1/record/payload',
+  /** per-record data key -> AEAD key for the sealed exact vector. */
+  recordVector: 'sealvec/v1/record/vector',
+  /** key id derivation (a public fingerprint of a key; not secret). */
+  keyId: 'sealvec/v1/key-id',
+  /** authority master -> per-epoch tuple keys (used by policies). */
+  tupleKey: 'sealvec/v1/policy/tuple-key',
+  /** tuple key -> per-record header entry locator tag. */
+  headerLocator: 'sealvec/v1/policy/header-locator',
+  /** tuple key -> per-record key-wrapping key. */
+  headerWrap: 'sealvec/v1/policy/header-wrap',
+  /** data key -> header authentication key. */
+  headerAuth: 'sealvec/v1/policy/header-auth',
+  /** authority master -> per-tuple pre-filter token key. */
+  prefilterToken: 'sealvec/v1/token/prefilter',
+  /** authority master -> per-field blind-index key. */
+  blindIndex: 'sealvec/v1/token/blind-index',
+} as const;
+
+export type Label = (typeof LABELS)[keyof typeof LABELS];
+
+/** HKDF-SHA256(ikm, salt="sealvec/v1", info=lp(label, ...context)) -> `length` bytes. */
+export function deriveKey(ikm: Uint8Array, label: Label, context: (Uint8Array | string)[] = [], length = 32): Uint8Array {
+  return hkdf(sha256, ikm, SALT, lengthPrefixed(label, ...context), length);
+}

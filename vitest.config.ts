@@ -1,0 +1,22 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+// Tests import the workspace packages from source so a change is tested without a rebuild.
+// The CLI end-to-end tests run the built binary instead (the root `test` script builds first).
+const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
+
+export default defineConfig({
+  resolve: {
+    alias: {
+      '@sealvec/core': src('core'),
+      '@sealvec/qdrant': src('qdrant'),
+    },
+  },
+  test: {
+    include: ['packages/*/src/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+    reporters: ['default', './scripts/summary-reporter.ts'],
+  },
+});
