@@ -1,0 +1,135 @@
+/**
+ * The storage interface SealedCollection needs, and nothing more. Two implementations:
+ * `LocalBackend` (embedded, exact search, the default) and `QdrantBackend` (@qdrant/js-client-rest).
+ * Both must behave identically for everything below; one contract suite proves it.
+ *
+ * Semantics follow Qdrant's REST API so that the local backend is a faithful stand-in:
+ * - vectors are stored as float32;
+ * - distance 'Euclid': score is the Euclidean distance, results ascending (best first);
+ *   distance 'Dot': score is the inner product, results descending;
+ * - point ids are UUID strings (lowercase, hyphenated); callers map their own ids to UUIDs;
+ * - payload values are JSON; a `match` condition on an array field matches if any element matches;
+ * - filters combine `must` (AND), `should` (at least one, when present), `must_not` (none).
+ */
+
+export type Distance = 'Euclid' | 'Dot';
+
+export type MatchValue = string | number | boolean;
+
+export type FieldCondition =
+  | { key: string; match: { value: MatchValue } }
+  | { key: string; match: { any: MatchValue[] } }
+  | { key: string; match: { except: MatchValue[] } };
+
+export interface HasIdCondition {
+  has_id: string[];
+}
+
+export interface Filter {
+  must?: Condition[];
+  should?: Condition[];
+  must_not?: Condition[];
+}
+
+export type Condition = FieldCondition | HasIdCondition | Filter;
+
+export type Payload = Record<string, unknown>;
+
+export interface Point {
+  /** UUID string. */
+  id: string;
+  vector: Float32Array;
+  payload: Payload;
+}
+
+export interface ScoredPoint {
+  id: string;
+  score: number;
+  payload: Payload;
+  vector?: Float32Array;
+}
+
+export interface CollectionSpec {
+  name: string;
+  dimension: number;
+  distance: Distance;
+  /** Payload field holding the tenant id (keyword index with is_tenant in Qdrant). */
+  tenantField?: string;
+  /** Payload fields that get a keyword index (token fields, blind indexes). */
+  keywordFields?: string[];
+  /** Small JSON-safe description of the scheme (no secrets); returned by `describe`. */
+  metadata?: Record<string, unknown>;
+}
+
+export interface CollectionDescription {
+  name: string;
+  dimension: number;
+  distance: Distance;
+  metadata: Record<string, unknown>;
+}
+
+export interface UpsertOptions {
+  /** Points per request (default 256). Batches are also split to stay under `maxBatchBytes`. */
+  batchSize?: number;
+  /** Concurrent requests (default 2). */
+  concurrency?: number;
+  /** Called after each batch lands, with the cumulative count of stored points. */
+  onProgress?: (stored: number, total: number) => void;
+}
+
+export interface UpsertFailure {
+  id: string;
+  /** Coded error: the backend's own message and status where there was one. */
+  error: Error;
+}
+
+export interface UpsertResult {
+  /** Ids confirmed stored (the request was acknowledged with wait: true). */
+  stored: string[];
+  /** Ids that did not land, after retries. Re-running the same upsert with them is safe. */
+  failed: UpsertFailure[];
+}
+
+export interface QueryRequest {
+  vector: Float32Array;
+  limit: number;
+  filter?: Filter;
+  withVector?: boolean;
+}
+
+export interface ScrollRequest {
+  filter?: Filter;
+  limit: number;
+  /** Opaque offset from the previous page's `nextOffset`; omit for the first page. */
+  offset?: string;
+  withVector?: boolean;
+}
+
+export interface ScrollPage {
+  points: Point[];
+  nextOffset: string | null;
+}
+
+export interface Backend {
+  /** Creates the collection and its payload indexes. Throws Conflict if it exists. */
+  createCollection(spec: CollectionSpec): Promise<void>;
+  /** The collection's shape and metadata, or null when it does not exist. */
+  describe(name: string): Promise<CollectionDescription | null>;
+  deleteCollection(name: string): Promise<void>;
+  /** Idempotent by id: re-upserting a point replaces it. Never throws for per-point failures. */
+  upsert(name: string, points: Point[], options?: UpsertOptions): Promise<UpsertResult>;
+  /** Nearest points, best first (see distance semantics above). */
+  query(name: string, request: QueryRequest): Promise<ScoredPoint[]>;
+  /** Points by id; ids that do not exist are omitted. Order follows `ids`. */
+  retrieve(name: string, ids: string[], options?: { withVector?: boolean }): Promise<Point[]>;
+  /** Pages through points in id order. */
+  scroll(name: string, request: ScrollRequest): Promise<ScrollPage>;
+  /** Deletes by ids or by filter. */
+  delete(name: string, selector: { ids: string[] } | { filter: Filter }): Promise<void>;
+  /** Exact count of points matching the filter (all points without one). */
+  count(name: string, filter?: Filter): Promise<number>;
+  /** Overwrites the given payload keys of each point, leaving its other keys and vector alone. */
+  setPayload(name: string, updates: { id: string; payload: Payload }[]): Promise<void>;
+  /** Releases files, locks and sockets. */
+  close(): Promise<void>;
+}
