@@ -3,7 +3,7 @@
  * purpose: no key's bytes are ever used for two jobs. Labels and all context fields are
  * length-prefixed (see `lengthPrefixed`) so no two contexts can collide.
  */
-import { hkdf } from '@noble/hashes/hkdf.js';
+import { expand, extract } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { lengthPrefixed, utf8 } from './utils.js';
 
@@ -29,17 +29,23 @@ export const LABELS = {
   recordVector: 'sealvec/v1/record/vector',
   /** key id derivation (a public fingerprint of a key; not secret). */
   keyId: 'sealvec/v1/key-id',
-  /** authority master -> per-epoch tuple keys (used by policies). */
+  /** authority master -> the secret of one (epoch, tenant): the writer key. */
+  epochSecret: 'sealvec/v1/policy/epoch',
+  /** epoch secret -> one tuple key (context: the canonical tuple encoding). */
   tupleKey: 'sealvec/v1/policy/tuple-key',
+  /** epoch secret -> AEAD key of the header's escrow (data key + policy, for rewrap). */
+  headerEscrow: 'sealvec/v1/policy/header-escrow',
   /** tuple key -> per-record header entry locator tag. */
   headerLocator: 'sealvec/v1/policy/header-locator',
   /** tuple key -> per-record key-wrapping key. */
   headerWrap: 'sealvec/v1/policy/header-wrap',
   /** data key -> header authentication key. */
   headerAuth: 'sealvec/v1/policy/header-auth',
-  /** authority master -> per-tuple pre-filter token key. */
+  /** tuple key -> that tuple's pre-filter token key. */
   prefilterToken: 'sealvec/v1/token/prefilter',
-  /** authority master -> per-field blind-index key. */
+  /** authority master -> per-tenant blind-index root (epoch-independent). */
+  blindIndexRoot: 'sealvec/v1/token/blind-index-root',
+  /** blind-index root -> per-field blind-index key. */
   blindIndex: 'sealvec/v1/token/blind-index',
 } as const;
 
@@ -47,5 +53,23 @@ export type Label = (typeof LABELS)[keyof typeof LABELS];
 
 /** HKDF-SHA256(ikm, salt="sealvec/v1", info=lp(label, ...context)) -> `length` bytes. */
 export function deriveKey(ikm: Uint8Array, label: Label, context: (Uint8Array | string)[] = [], length = 32): Uint8Array {
-  return hkdf(sha256, ikm, SALT, lengthPrefixed(label, ...context), length);
+  return expand(sha256, extract(sha256, ikm, SALT), lengthPrefixed(label, ...context), length);
+}
+
+/**
+ * HKDF with the extract step done once, for deriving several subkeys (each with its own label)
+ * from one input key. `kdf.derive(label, ctx)` equals `deriveKey(ikm, label, ctx)` exactly.
+ */
+export interface Kdf {
+  derive(label: Label, context?: (Uint8Array | string)[], length?: number): Uint8Array;
+  /** Zeroizes the pseudo-random key. */
+  destroy(): void;
+}
+
+export function kdfFrom(ikm: Uint8Array): Kdf {
+  const prk = extract(sha256, ikm, SALT);
+  return {
+    derive: (label, context = [], length = 32) => expand(sha256, prk, lengthPrefixed(label, ...context), length),
+    destroy: () => prk.fill(0),
+  };
 }

@@ -1,0 +1,3 @@
+export * from './cipher.js';
+export { METRICS, isMetric, storedDimensionOf, type Metric } from './metric.js';
+export { MIX_ROUNDS } from './mix.js';
