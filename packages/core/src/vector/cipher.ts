@@ -23,7 +23,7 @@ import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { DecryptionFailed, DimensionMismatch, EmptyInput } from '../errors.js';
-import { deriveKey, kdfFrom, LABELS } from '../kdf.js';
+import { deriveKey, expanderFrom, LABELS } from '../kdf.js';
 import { tenantVectorSecret, type VectorKey } from '../keys/vector-key.js';
 import { abytes, afinite, aint, astring, concatBytes, equalBytes, lengthPrefixed, randomBytes } from '../utils.js';
 import { isMetric, prepareVector, storedDimensionOf, type Metric } from './metric.js';
@@ -187,7 +187,7 @@ class Cipher implements VectorCipher {
 
   encrypt(x: ArrayLike<number>, binding: VectorBinding): VectorCiphertext {
     const out = new Float32Array(this.storedDimension);
-    return this.#encryptInto(x, binding, out, 'vector');
+    return this.#encryptInto(x, binding, out, 'vector', undefined);
   }
 
   encryptBatch(matrix: Float32Array, n: number, bindings: readonly VectorBinding[]): VectorCiphertext[] {
@@ -199,15 +199,20 @@ class Cipher implements VectorCipher {
     const D = this.storedDimension;
     const buf = new Float32Array(n * D);
     const res: VectorCiphertext[] = new Array(n);
+    const nonces = randomBytes(n * NONCE_LENGTH); // one system call for the whole batch
     for (let i = 0; i < n; i++) {
-      res[i] = this.#encryptInto(matrix.subarray(i * d, (i + 1) * d), bindings[i]!, buf.subarray(i * D, (i + 1) * D), `row ${i}`);
+      const fresh = nonces.subarray(i * NONCE_LENGTH, (i + 1) * NONCE_LENGTH);
+      res[i] = this.#encryptInto(matrix.subarray(i * d, (i + 1) * d), bindings[i]!, buf.subarray(i * D, (i + 1) * D), `row ${i}`, fresh);
     }
     return res;
   }
 
-  #encryptInto(x: ArrayLike<number>, binding: VectorBinding, out: Float32Array, what: string): VectorCiphertext {
+  #encryptInto(x: ArrayLike<number>, binding: VectorBinding, out: Float32Array, what: string, fresh: Uint8Array | undefined): VectorCiphertext {
     const b = checkBinding(binding);
-    const nonce = binding.nonce === undefined ? randomBytes(NONCE_LENGTH) : Uint8Array.from(abytes(binding.nonce, 'nonce', NONCE_LENGTH));
+    const nonce =
+      binding.nonce !== undefined
+        ? Uint8Array.from(abytes(binding.nonce, 'nonce', NONCE_LENGTH))
+        : (fresh ?? randomBytes(NONCE_LENGTH));
     const v = this.#a;
     prepareVector(x, this.dimension, this.metric, this.maxNorm, 'record', v, what);
     const keys = this.#recordKeys(b.dataKey, nonce);
@@ -260,11 +265,12 @@ class Cipher implements VectorCipher {
   }
 
   /**
-   * The record's noise seed and tag key, both from its data key and nonce (one HKDF extract,
-   * two labelled expands). The nonce makes the tag key single-use, as Poly1305 requires.
+   * The record's noise seed and tag key, both from its data key and nonce: two labelled
+   * HKDF-Expand calls (the data key is 32 uniformly random bytes, so Extract is not needed). The
+   * nonce makes the tag key single-use, as Poly1305 requires.
    */
   #recordKeys(dataKey: Uint8Array, nonce: Uint8Array): { noiseSeed: Uint8Array; tagKey: Uint8Array } {
-    const kdf = kdfFrom(dataKey);
+    const kdf = expanderFrom(dataKey);
     const ctx = [this.kid, this.tenant, nonce];
     const keys = { noiseSeed: kdf.derive(LABELS.recordNoise, ctx), tagKey: kdf.derive(LABELS.recordTag, ctx) };
     kdf.destroy();

@@ -29,6 +29,15 @@ export interface Mix {
   readonly perms: readonly Uint32Array[];
   /** Per round: the inverse permutation. */
   readonly inversePerms: readonly Uint32Array[];
+  /**
+   * Fused multipliers for the fast path, derived from the above (see applyMix):
+   * forward[r][i] = signs[r][perm[r][i]] times the previous round's pending normalization.
+   */
+  readonly forward: readonly Float64Array[];
+  /** mid[r][i] = midSigns[r][i] times 1/sqrt(B) when i is in the head block. */
+  readonly mid: readonly Float64Array[];
+  /** The last round's pending normalization, per coordinate (1 or 1/sqrt(B)). */
+  readonly finalScale: Float64Array;
 }
 
 export function largestPowerOfTwoAtMost(d: number): number {
@@ -72,7 +81,42 @@ export function createMix(seed: Uint8Array, dimension: number): Mix {
     for (let i = 0; i < dimension; i++) inv[p[i]!] = i;
     inversePerms.push(inv);
   }
-  return { dimension, block: largestPowerOfTwoAtMost(dimension), signs, midSigns, perms, inversePerms };
+  const block = largestPowerOfTwoAtMost(dimension);
+  return { dimension, block, signs, midSigns, perms, inversePerms, ...fuse(dimension, block, signs, midSigns, perms) };
+}
+
+/**
+ * Precomputes the multipliers that let each round run as: one pass that permutes, flips signs
+ * and applies the previous round's pending block normalization; the head Hadamard; one pass
+ * that normalizes the head block and applies the mid signs; the tail Hadamard. The tail's
+ * normalization is left pending for the next round's first pass (or `finalScale`).
+ * When d is a power of two there is only the head block, whose normalization is pending instead.
+ */
+function fuse(
+  d: number,
+  b: number,
+  signs: Float64Array[],
+  midSigns: Float64Array[],
+  perms: Uint32Array[],
+): { forward: Float64Array[]; mid: Float64Array[]; finalScale: Float64Array } {
+  const norm = 1 / Math.sqrt(b);
+  const twoBlocks = b !== d;
+  // pending[i]: normalization owed by coordinate i after a round.
+  const pending = new Float64Array(d);
+  for (let i = 0; i < d; i++) pending[i] = twoBlocks ? (i >= d - b ? norm : 1) : norm;
+  const forward: Float64Array[] = [];
+  const mid: Float64Array[] = [];
+  for (let r = 0; r < signs.length; r++) {
+    const p = perms[r]!;
+    const s = signs[r]!;
+    const f = new Float64Array(d);
+    for (let i = 0; i < d; i++) f[i] = s[p[i]!]! * (r === 0 ? 1 : pending[p[i]!]!);
+    forward.push(f);
+    const m = new Float64Array(d);
+    for (let i = 0; i < d; i++) m[i] = twoBlocks ? midSigns[r]![i]! * (i < b ? norm : 1) : 1;
+    mid.push(m);
+  }
+  return { forward, mid, finalScale: pending };
 }
 
 /**
@@ -117,28 +161,28 @@ function scale(x: Float64Array, off: number, n: number, f: number): void {
 
 /**
  * y = R x. `x` is read, `y` receives the result, `tmp` is scratch; all of length d (Float64Array).
- * `y` and `x` may be the same array.
+ * `y` and `x` may be the same array. Mathematically the steps described at the top of this file;
+ * the sign flips and normalizations are fused into two passes per round (see `fuse`).
  */
 export function applyMix(mix: Mix, x: Float64Array, y: Float64Array, tmp: Float64Array): void {
   const d = mix.dimension;
   const b = mix.block;
-  const norm = 1 / Math.sqrt(b);
   const tailStart = d - b;
   if (y !== x) y.set(x.subarray(0, d));
   for (let r = 0; r < MIX_ROUNDS; r++) {
-    const s = mix.signs[r]!;
+    const f = mix.forward[r]!;
     const p = mix.perms[r]!;
-    for (let i = 0; i < d; i++) tmp[i] = y[i]! * s[i]!;
-    for (let i = 0; i < d; i++) y[i] = tmp[p[i]!]!;
+    tmp.set(y.subarray(0, d));
+    for (let i = 0; i < d; i++) y[i] = tmp[p[i]!]! * f[i]!;
     fwht(y, 0, b);
-    scale(y, 0, b, norm);
     if (tailStart > 0) {
-      const m = mix.midSigns[r]!;
+      const m = mix.mid[r]!;
       for (let i = 0; i < d; i++) y[i]! *= m[i]!;
       fwht(y, tailStart, b);
-      scale(y, tailStart, b, norm);
     }
   }
+  const fs = mix.finalScale;
+  for (let i = 0; i < d; i++) y[i]! *= fs[i]!;
 }
 
 /** x = R^T y (the exact inverse of applyMix). Same buffer rules. */
