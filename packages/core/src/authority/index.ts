@@ -1,0 +1,4 @@
+export { Authority, WriterKey, UserKey } from './keys.js';
+export * from './authority.js';
+export * from './serialize.js';
+export * from './info.js';

@@ -1,0 +1,177 @@
+/**
+ * Typed, versioned JSON for policy keys (base64url for every secret; never raw bytes):
+ *
+ *   { "type": "sealvec/authority",  "version": 1, "id", "schema": [..], "epoch", "master" }
+ *   { "type": "sealvec/writer-key", "version": 1, "authority", "schema": [..], "tenant", "epoch",
+ *     "secret", "blindIndexRoot" }
+ *   { "type": "sealvec/user-key",   "version": 1, "authority", "schema": [..], "tenant", "epoch",
+ *     "attributes": { dim: [values] }, "tupleKeys": base64url(32 bytes per tuple, canonical
+ *     tuple order), "fields": { field: base64url(32 bytes) } }
+ *
+ * Every import checks the type, version, shape, lengths and consistency (an authority's id must
+ * match its master; a user key must hold exactly one key per tuple of its attributes) and throws
+ * InvalidKey otherwise. Exported strings hold secrets: write them to 0600 files only.
+ */
+import { InvalidKey, isSealvecError } from '../errors.js';
+import { SECRET_LENGTH } from '../format/constants.js';
+import { attributesToJSON, createAttributes } from '../policy/policy.js';
+import { schemaFromJSON, type PolicySchema } from '../policy/schema.js';
+import { userTupleCount, userTuples } from '../policy/tuples.js';
+import { fromBase64url, toBase64url } from '../utils.js';
+import { authorityFromMaster, checkFieldNames } from './authority.js';
+import { authorityIdOf } from './derive.js';
+import { Authority, checkEpoch, checkTenant, masterOf, userSecrets, UserKey, WriterKey, writerSecrets } from './keys.js';
+
+export const AUTHORITY_TYPE = 'sealvec/authority';
+export const WRITER_KEY_TYPE = 'sealvec/writer-key';
+export const USER_KEY_TYPE = 'sealvec/user-key';
+export const KEY_FORMAT_VERSION = 1;
+/** Serialized keys larger than this are refused before parsing (a 4096-tuple user key is ~180 KB). */
+export const MAX_SERIALIZED_KEY_LENGTH = 1_048_576;
+
+export function exportAuthority(a: Authority): string {
+  return JSON.stringify(
+    { type: AUTHORITY_TYPE, version: KEY_FORMAT_VERSION, id: a.id, schema: a.schema.dimensions, epoch: a.epoch, master: toBase64url(masterOf(a)) },
+    null,
+    2,
+  );
+}
+
+export function exportWriterKey(w: WriterKey): string {
+  const s = writerSecrets(w);
+  return JSON.stringify(
+    {
+      type: WRITER_KEY_TYPE,
+      version: KEY_FORMAT_VERSION,
+      authority: w.authorityId,
+      schema: w.schema.dimensions,
+      tenant: w.tenant,
+      epoch: w.epoch,
+      secret: toBase64url(s.epochSecret),
+      blindIndexRoot: toBase64url(s.blindIndexRoot),
+    },
+    null,
+    2,
+  );
+}
+
+export function exportUserKey(u: UserKey): string {
+  const s = userSecrets(u);
+  const all = new Uint8Array(s.tupleKeys.length * SECRET_LENGTH);
+  s.tupleKeys.forEach((k, i) => all.set(k, i * SECRET_LENGTH));
+  const fields: Record<string, string> = {};
+  for (const [f, k] of [...s.fields].sort(([a], [b]) => (a < b ? -1 : 1))) fields[f] = toBase64url(k);
+  const out = JSON.stringify(
+    {
+      type: USER_KEY_TYPE,
+      version: KEY_FORMAT_VERSION,
+      authority: u.authorityId,
+      schema: u.schema.dimensions,
+      tenant: u.tenant,
+      epoch: u.epoch,
+      attributes: attributesToJSON(u.attributes),
+      tupleKeys: toBase64url(all),
+      fields,
+    },
+    null,
+    2,
+  );
+  all.fill(0);
+  return out;
+}
+
+// ---- Import ------------------------------------------------------------------------------------
+
+type Obj = Record<string, unknown>;
+
+function parseTyped(text: unknown, type: string, keys: readonly string[]): Obj {
+  if (typeof text !== 'string') throw new TypeError('"serialized" expected string');
+  if (text.length > MAX_SERIALIZED_KEY_LENGTH) throw new InvalidKey(`serialized key is longer than ${MAX_SERIALIZED_KEY_LENGTH} characters`);
+  let j: unknown;
+  try {
+    j = JSON.parse(text);
+  } catch (cause) {
+    throw new InvalidKey('serialized key is not valid JSON', { cause });
+  }
+  if (typeof j !== 'object' || j === null || Array.isArray(j)) throw new InvalidKey('serialized key must be a JSON object');
+  const o = j as Obj;
+  if (o.type !== type) throw new InvalidKey(`not a ${type} (its type is ${JSON.stringify(String(o.type))})`);
+  if (o.version !== KEY_FORMAT_VERSION) throw new InvalidKey(`unsupported ${type} version ${JSON.stringify(o.version)}`);
+  for (const k of Object.keys(o)) {
+    if (k !== 'type' && k !== 'version' && !keys.includes(k)) throw new InvalidKey(`${type} has an unknown field ${JSON.stringify(k)}`);
+  }
+  return o;
+}
+
+/** Runs `f`, turning any data error it raises (and RangeError/TypeError from checks) into InvalidKey. */
+function asKeyError<T>(what: string, f: () => T): T {
+  try {
+    return f();
+  } catch (cause) {
+    if (cause instanceof InvalidKey) throw cause;
+    if (isSealvecError(cause) || cause instanceof RangeError || cause instanceof TypeError) {
+      throw new InvalidKey(`${what}: ${(cause as Error).message}`, { cause });
+    }
+    throw cause;
+  }
+}
+
+function secretField(o: Obj, field: string, length: number): Uint8Array {
+  const v = o[field];
+  if (typeof v !== 'string') throw new InvalidKey(`"${field}" must be a base64url string`);
+  const b = fromBase64url(v, field);
+  if (b.length !== length) throw new InvalidKey(`"${field}" must hold ${length} bytes, got ${b.length}`);
+  return b;
+}
+
+function schemaField(o: Obj): PolicySchema {
+  return schemaFromJSON(o.schema);
+}
+
+export function importAuthority(text: string): Authority {
+  const o = parseTyped(text, AUTHORITY_TYPE, ['id', 'schema', 'epoch', 'master']);
+  return asKeyError('authority', () => {
+    const master = secretField(o, 'master', SECRET_LENGTH);
+    if (o.id !== authorityIdOf(master)) throw new InvalidKey('authority id does not match its master secret');
+    const a = authorityFromMaster(master, { schema: schemaField(o), epoch: checkEpoch(o.epoch) });
+    master.fill(0);
+    return a;
+  });
+}
+
+export function importWriterKey(text: string): WriterKey {
+  const o = parseTyped(text, WRITER_KEY_TYPE, ['authority', 'schema', 'tenant', 'epoch', 'secret', 'blindIndexRoot']);
+  return asKeyError('writer key', () => {
+    if (typeof o.authority !== 'string' || !/^[0-9a-f]{16}$/.test(o.authority)) throw new InvalidKey('"authority" must be a 16-hex-digit id');
+    const secret = secretField(o, 'secret', SECRET_LENGTH);
+    const root = secretField(o, 'blindIndexRoot', SECRET_LENGTH);
+    const w = new WriterKey(o.authority, schemaField(o), checkTenant(o.tenant), checkEpoch(o.epoch), secret, root);
+    secret.fill(0);
+    root.fill(0);
+    return w;
+  });
+}
+
+export function importUserKey(text: string): UserKey {
+  const o = parseTyped(text, USER_KEY_TYPE, ['authority', 'schema', 'tenant', 'epoch', 'attributes', 'tupleKeys', 'fields']);
+  return asKeyError('user key', () => {
+    if (typeof o.authority !== 'string' || !/^[0-9a-f]{16}$/.test(o.authority)) throw new InvalidKey('"authority" must be a 16-hex-digit id');
+    const schema = schemaField(o);
+    const attributes = createAttributes(schema, o.attributes as Record<string, string[]>);
+    // Checked before decoding the keys so a huge attribute list costs nothing.
+    const n = userTupleCount(attributes);
+    const tuples = userTuples(attributes);
+    if (typeof o.tupleKeys !== 'string') throw new InvalidKey('"tupleKeys" must be a base64url string');
+    const all = fromBase64url(o.tupleKeys, 'tupleKeys');
+    if (all.length !== n * SECRET_LENGTH) throw new InvalidKey(`"tupleKeys" must hold ${n} keys of ${SECRET_LENGTH} bytes`);
+    const keys = tuples.map((_, i) => all.subarray(i * SECRET_LENGTH, (i + 1) * SECRET_LENGTH));
+    const f = o.fields ?? {};
+    if (typeof f !== 'object' || f === null || Array.isArray(f)) throw new InvalidKey('"fields" must be an object');
+    const names = checkFieldNames(Object.keys(f), 'fields');
+    const fields = new Map<string, Uint8Array>();
+    for (const name of names) fields.set(name, secretField(f as Obj, name, SECRET_LENGTH));
+    const u = new UserKey(o.authority, checkTenant(o.tenant), checkEpoch(o.epoch), attributes, tuples, keys, fields);
+    all.fill(0);
+    return u;
+  });
+}

@@ -1,0 +1,72 @@
+/**
+ * Associated data of the sealed payload and the sealed exact vector, and the digests that bind
+ * the token fields. Together with the header MAC and the vector tag these authenticate every
+ * field of a stored record:
+ *
+ *   field        authenticated by
+ *   h, ep        header MAC (ep must equal the header's epoch)
+ *   pf           header MAC (associated data = digest of the token list; rewrap replaces both)
+ *   p            its own AEAD; AAD = payload binding below
+ *   bi           payload AAD (digest of the token map; tokens do not change on rewrap)
+ *   x            its own AEAD; AAD = exact-vector binding below (incl. a digest of the
+ *                ciphertext vector, its nonce and tag, so open can skip re-deriving the noise)
+ *   vector,n,t   vector tag (the cipher's) and the x AAD
+ *   id,tnt,kid   all of the above (collection, from the caller, too)
+ */
+import { sha256 } from '@noble/hashes/sha2.js';
+import { FORMAT_VERSION } from '../format/constants.js';
+import { expanderFrom, type Label } from '../kdf.js';
+import { lengthPrefixed } from '../utils.js';
+import { float32Bytes } from '../vector/cipher.js';
+
+export interface RecordScope {
+  tenant: string;
+  collection: string;
+  recordId: string;
+  kid: string;
+}
+
+export function tokensDigest(tokens: readonly string[] | undefined): Uint8Array {
+  if (tokens === undefined) return sha256(lengthPrefixed('sealvec/pf', 'absent'));
+  return sha256(lengthPrefixed('sealvec/pf', String(tokens.length), ...tokens));
+}
+
+export function blindIndexDigest(bi: Readonly<Record<string, readonly string[]>> | undefined): Uint8Array {
+  if (bi === undefined) return sha256(lengthPrefixed('sealvec/bi', 'absent'));
+  const fields: string[] = ['sealvec/bi', String(Object.keys(bi).length)];
+  for (const f of Object.keys(bi).sort()) {
+    const t = bi[f] as readonly string[];
+    fields.push(f, String(t.length), ...t);
+  }
+  return sha256(lengthPrefixed(...fields));
+}
+
+/** `hasExact` says whether the record has an `x` field, so deleting it is detected. */
+export function payloadAad(s: RecordScope, hasExact: boolean, biDigest: Uint8Array): Uint8Array {
+  return lengthPrefixed('sealvec/payload', String(FORMAT_VERSION), s.tenant, s.collection, s.recordId, s.kid, hasExact ? 'x' : '-', biDigest);
+}
+
+export function exactVectorAad(s: RecordScope, nonce: Uint8Array, tag: Uint8Array, vector: Float32Array): Uint8Array {
+  return lengthPrefixed(
+    'sealvec/exact-vector',
+    String(FORMAT_VERSION),
+    s.tenant,
+    s.collection,
+    s.recordId,
+    s.kid,
+    nonce,
+    tag,
+    sha256(float32Bytes(vector)),
+  );
+}
+
+/**
+ * A per-record subkey of the data key: HKDF-Expand only, since the data key is 32 uniformly
+ * random bytes (RFC 5869 section 3.3), as the vector cipher does for its noise seed and tag key.
+ */
+export function recordKey(dataKey: Uint8Array, label: Label): Uint8Array {
+  const kdf = expanderFrom(dataKey);
+  const k = kdf.derive(label);
+  kdf.destroy();
+  return k;
+}

@@ -1,0 +1,59 @@
+/**
+ * Resolving the `policy` argument of seal (object, map or string) to a canonical Policy and its
+ * tuples, with caches so that sealing many records under a few policies does the parsing and
+ * tuple enumeration once per policy.
+ */
+import { InvalidPolicy } from '../errors.js';
+import { createPolicy, type DimensionMap, type Policy } from '../policy/policy.js';
+import { parsePolicy } from '../policy/parse.js';
+import { sameSchema, type PolicySchema } from '../policy/schema.js';
+import { policyTuples, tupleId, type Tuple } from '../policy/tuples.js';
+
+export interface ResolvedPolicy {
+  policy: Policy;
+  tuples: readonly Tuple[];
+  ids: readonly string[];
+}
+
+const STRING_CACHE_LIMIT = 1024;
+
+export class PolicyCache {
+  readonly #schema: PolicySchema;
+  readonly #byObject = new WeakMap<object, ResolvedPolicy>();
+  readonly #byString = new Map<string, ResolvedPolicy>();
+
+  constructor(schema: PolicySchema) {
+    this.#schema = schema;
+  }
+
+  resolve(input: Policy | DimensionMap | string): ResolvedPolicy {
+    if (typeof input === 'string') {
+      let r = this.#byString.get(input);
+      if (r === undefined) {
+        r = this.#make(parsePolicy(this.#schema, input));
+        if (this.#byString.size >= STRING_CACHE_LIMIT) this.#byString.clear();
+        this.#byString.set(input, r);
+      }
+      return r;
+    }
+    if (typeof input !== 'object' || input === null) throw new InvalidPolicy('policy must be a Policy, an object of dimension lists or a string');
+    let r = this.#byObject.get(input);
+    if (r === undefined) {
+      const p = isPolicy(input) ? input : createPolicy(this.#schema, input as DimensionMap);
+      if (!sameSchema(p.schema, this.#schema)) throw new InvalidPolicy('the policy uses a different schema than the writer key');
+      r = this.#make(p);
+      // Only canonical Policy objects are immutable; plain maps may be edited between calls.
+      if (isPolicy(input)) this.#byObject.set(input, r);
+    }
+    return r;
+  }
+
+  #make(policy: Policy): ResolvedPolicy {
+    const tuples = policyTuples(policy);
+    return { policy, tuples, ids: tuples.map(tupleId) };
+  }
+}
+
+function isPolicy(p: object): p is Policy {
+  return 'schema' in p && 'allowed' in p && Object.isFrozen(p) && Array.isArray((p as Policy).allowed);
+}

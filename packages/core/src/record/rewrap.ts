@@ -1,0 +1,82 @@
+/**
+ * Rewrap: moving a sealed record to a new epoch by replacing its header (and pre-filter tokens,
+ * which are per epoch), leaving the vector, payload, exact vector and blind-index tokens as they
+ * are. Their bindings do not include the epoch, so they stay valid.
+ *
+ * Key material: the writer key of the record's current epoch (`from`) opens the header's escrow,
+ * which holds the data key and the policy; the writer key of the new epoch (`to`) wraps them
+ * again. Both must belong to the same authority and tenant. Neither the authority's master nor
+ * any user key is needed, and no plaintext payload or vector is ever decrypted.
+ */
+import { checkTenant, type WriterKey } from '../authority/keys.js';
+import { DecryptionFailed, Malformed, SchemeMismatch } from '../errors.js';
+import { FORMAT_VERSION, MAX_HEADER_ENTRIES } from '../format/constants.js';
+import { checkBinding } from '../header/binding.js';
+import { decodeHeader } from '../header/format.js';
+import { bucketOf, openEscrowDecoded, withTuples, wrapChecked, type RandomSource } from '../header/wrap.js';
+import { sameSchema } from '../policy/schema.js';
+import { recordPrefilterTokens } from '../tokens/prefilter.js';
+import { aint, randomBytes } from '../utils.js';
+import { tokensDigest } from './binding.js';
+import type { SealedRecord } from './types.js';
+
+export interface RewrapOptions {
+  /** Writer key of the records' current epoch. */
+  from: WriterKey;
+  /** Writer key of the new epoch. */
+  to: WriterKey;
+  /** Collection the records were sealed for. Default ''. */
+  collection?: string;
+  /** Pad new headers to at least this many entries (never fewer than the old header had). */
+  minEntries?: number;
+  /** TEST ONLY: deterministic randomness for known-answer vectors. Never in production. */
+  testOnlyRandom?: RandomSource;
+}
+
+export interface Rewrapper {
+  /** A copy of `record` wrapped for the new epoch. Throws KeyNotFound if it is not at `from`'s epoch. */
+  rewrap(record: SealedRecord): SealedRecord;
+}
+
+export function createRewrapper(options: RewrapOptions): Rewrapper {
+  if (typeof options !== 'object' || options === null) throw new TypeError('"options" expected object');
+  const { from, to } = options;
+  if (from?.kind !== 'writer' || to?.kind !== 'writer') throw new TypeError('"from" and "to" expected WriterKeys');
+  if (from.authorityId !== to.authorityId || from.tenant !== to.tenant || !sameSchema(from.schema, to.schema)) {
+    throw new SchemeMismatch('rewrap needs two writer keys of the same authority, schema and tenant');
+  }
+  const collection = checkBinding({ recordId: '-', collection: options.collection ?? '' }).collection;
+  const minEntries = aint(options.minEntries ?? 1, 'minEntries', 1, MAX_HEADER_ENTRIES);
+  const random = options.testOnlyRandom ?? randomBytes;
+
+  return Object.freeze({
+    rewrap(record: SealedRecord): SealedRecord {
+      if (typeof record !== 'object' || record === null) throw new TypeError('"record" expected a SealedRecord');
+      if (record.version !== FORMAT_VERSION) throw new Malformed(`record format version ${String(record.version)} is not supported`);
+      const b = checkBinding({ recordId: record.id, collection, tenant: checkTenant(record.tenant) });
+      const h = decodeHeader(record.header);
+      if (h.epoch !== record.epoch) throw new DecryptionFailed();
+      const { dataKey, policy } = openEscrowDecoded(h, { ...b, associatedData: tokensDigest(record.prefilter) }, from);
+      try {
+        const resolved = withTuples(policy);
+        const min = Math.max(minEntries, h.entryCount);
+        const n = bucketOf(resolved.tuples.length, min);
+        let pf: string[] | undefined;
+        if (record.prefilter !== undefined) {
+          pf = recordPrefilterTokens(to, resolved.tuples, resolved.ids, n, collection, random);
+        }
+        const { header } = wrapChecked(dataKey, resolved, to, { ...b, associatedData: tokensDigest(pf) }, min, random);
+        const out: SealedRecord = { ...record, epoch: to.epoch, header };
+        if (pf !== undefined) out.prefilter = pf;
+        return out;
+      } finally {
+        dataKey.fill(0);
+      }
+    },
+  });
+}
+
+/** One-off form of `createRewrapper(options).rewrap(record)`. */
+export function rewrapRecord(record: SealedRecord, options: RewrapOptions): SealedRecord {
+  return createRewrapper(options).rewrap(record);
+}
