@@ -8,6 +8,7 @@ const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.
 export default defineConfig({
   resolve: {
     alias: {
+      '@sealvec/core/internal': fileURLToPath(new URL('./packages/core/src/internal.ts', import.meta.url)),
       '@sealvec/core': src('core'),
       '@sealvec/qdrant': src('qdrant'),
     },
