@@ -1,0 +1,3 @@
+/** Storage backends for SealedCollection. The Qdrant stand-in is test support and stays out. */
+export type * from './types.js';
+export { LocalBackend, type LocalBackendOptions } from './local.js';
