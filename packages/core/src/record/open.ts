@@ -6,13 +6,14 @@
  * errors, and they depend only on public structure.
  */
 import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
-import { userMaterial, type UserKey } from '../authority/keys.js';
+import { userMaterial, type UserKey, type WriterKey } from '../authority/keys.js';
 import { DecryptionFailed, DimensionMismatch, Malformed } from '../errors.js';
 import { AEAD_TAG_LENGTH, EXACT_VECTOR_F32, EXACT_VECTOR_NORM, FORMAT_VERSION, SEAL_NONCE_LENGTH } from '../format/constants.js';
 import type { JsonValue } from '../format/json.js';
 import { checkBinding } from '../header/binding.js';
 import { decodeHeader } from '../header/format.js';
-import { unwrapDecoded } from '../header/wrap.js';
+import { openEscrowDecoded, unwrapDecoded } from '../header/wrap.js';
+import type { Policy } from '../policy/policy.js';
 import { expanderFrom, LABELS } from '../kdf.js';
 import { tupleToken } from '../tokens/prefilter.js';
 import { fromUtf8, isBytes } from '../utils.js';
@@ -40,6 +41,8 @@ export interface OpenerOptions {
 export interface Opener {
   readonly collection: string;
   open(record: SealedRecord, userKey: UserKey, options?: OpenOptions): OpenedRecord;
+  /** Opens with the writer key of the record's epoch (for re-encryption); also returns the policy. */
+  openWithWriter(record: SealedRecord, writer: WriterKey): OpenedRecord & { policy: Policy };
   /** Like `open`, but null instead of DecryptionFailed (for filtering search candidates). */
   tryOpen(record: SealedRecord, userKey: UserKey, options?: OpenOptions): OpenedRecord | null;
 }
@@ -63,24 +66,28 @@ export function createOpener(options: OpenerOptions): Opener {
     return ids;
   }
 
-  function open(record: SealedRecord, userKey: UserKey, opts: OpenOptions = {}): OpenedRecord {
+  /** Structural checks shared by both ways of opening; returns what the crypto needs. */
+  function prepare(record: SealedRecord) {
     if (typeof record !== 'object' || record === null) throw new TypeError('"record" expected a SealedRecord');
-    if (typeof userKey !== 'object' || userKey === null || userKey.kind !== 'user') throw new TypeError('"userKey" expected a UserKey');
     if (record.version !== FORMAT_VERSION) throw new Malformed(`record format version ${String(record.version)} is not supported`);
     const b = checkBinding({ recordId: record.id, collection, tenant: record.tenant });
     if (!(record.vector instanceof Float32Array)) throw new Malformed('record vector must be a Float32Array');
     if (record.vector.length !== cipher.storedDimension) {
       throw new DimensionMismatch(`record vector has dimension ${record.vector.length}, expected ${cipher.storedDimension}`);
     }
-    const [pNonce, pCt] = splitSealed(record.payload);
+    const sealedPayload = splitSealed(record.payload);
     const x = record.exact === undefined ? undefined : splitSealed(record.exact);
     const h = decodeHeader(record.header);
     // Routing mismatches are public, but answering them differently from a failed check would
     // tell an attacker which field they edited: every one of them is the same denial.
     if (record.kid !== cipher.kid || record.tenant !== cipher.tenant || record.epoch !== h.epoch) throw new DecryptionFailed();
+    return { b, h, sealedPayload, x };
+  }
 
-    const dataKey = unwrapDecoded(h, { ...b, associatedData: tokensDigest(record.prefilter) }, userKey, { prefer: preferred(record, userKey) ?? new Set() });
-    if (dataKey === null) throw new DecryptionFailed();
+  /** Decrypts payload (and vector) under an unwrapped data key; zeroizes the key. */
+  function withDataKey(record: SealedRecord, dataKey: Uint8Array, prep: ReturnType<typeof prepare>, opts: OpenOptions): OpenedRecord {
+    const { b, sealedPayload, x } = prep;
+    const [pNonce, pCt] = sealedPayload;
     try {
       const scope: RecordScope = { tenant: b.tenant, collection, recordId: b.recordId, kid: record.kid };
       const pKey = recordKey(dataKey, LABELS.recordPayload);
@@ -98,6 +105,26 @@ export function createOpener(options: OpenerOptions): Opener {
     } finally {
       dataKey.fill(0);
     }
+  }
+
+  function open(record: SealedRecord, userKey: UserKey, opts: OpenOptions = {}): OpenedRecord {
+    if (typeof userKey !== 'object' || userKey === null || userKey.kind !== 'user') throw new TypeError('"userKey" expected a UserKey');
+    const prep = prepare(record);
+    const dataKey = unwrapDecoded(prep.h, { ...prep.b, associatedData: tokensDigest(record.prefilter) }, userKey, { prefer: preferred(record, userKey) ?? new Set() });
+    if (dataKey === null) throw new DecryptionFailed();
+    return withDataKey(record, dataKey, prep, opts);
+  }
+
+  /**
+   * Opens a record with the writer key of its epoch (through the header's escrow) and returns its
+   * policy as well: what re-encrypting under a new vector key needs. The writer already sees
+   * plaintext at ingest, so this gives it nothing new.
+   */
+  function openWithWriter(record: SealedRecord, writer: WriterKey): OpenedRecord & { policy: Policy } {
+    if (typeof writer !== 'object' || writer === null || writer.kind !== 'writer') throw new TypeError('"writer" expected a WriterKey');
+    const prep = prepare(record);
+    const { dataKey, policy } = openEscrowDecoded(prep.h, { ...prep.b, associatedData: tokensDigest(record.prefilter) }, writer);
+    return { ...withDataKey(record, dataKey, prep, {}), policy };
   }
 
   function recoverVector(record: SealedRecord, x: [Uint8Array, Uint8Array] | undefined, dataKey: Uint8Array, scope: RecordScope): Float32Array {
@@ -141,6 +168,7 @@ export function createOpener(options: OpenerOptions): Opener {
   return Object.freeze({
     collection,
     open,
+    openWithWriter,
     tryOpen(record: SealedRecord, userKey: UserKey, opts?: OpenOptions): OpenedRecord | null {
       try {
         return open(record, userKey, opts);
