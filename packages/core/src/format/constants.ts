@@ -70,8 +70,13 @@ export const WRAPPED_KEY_LENGTH = DATA_KEY_LENGTH + 16;
 export const ENTRY_LENGTH = LOCATOR_LENGTH + WRAPPED_KEY_LENGTH;
 /** Entries per header: a power of two (the padding bucket) from 1 to this cap. */
 export const MAX_HEADER_ENTRIES = MAX_POLICY_TUPLES;
-/** Smallest escrow plaintext bucket (data key + policy length + policy, zero padded). */
-export const MIN_ESCROW_PLAINTEXT = 64;
+/**
+ * Smallest escrow plaintext bucket (data key + policy length + policy, zero padded). The escrow's
+ * length reveals the canonical policy's length rounded up to a power of two; 256 bytes covers the
+ * encoding overhead (about 80 bytes for three dimensions) plus several short values, so typical
+ * policies all fall in the same bucket.
+ */
+export const MIN_ESCROW_PLAINTEXT = 256;
 /**
  * Largest escrow plaintext bucket. Buckets are powers of two from MIN_ESCROW_PLAINTEXT; a
  * policy whose canonical encoding does not fit is InputTooLarge.

@@ -1,0 +1,90 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { numRuns } from '../__tests__/arbitraries.js';
+import { InvalidKey } from '../errors.js';
+import { unwrapDataKey, wrapDataKey } from '../header/wrap.js';
+import { createPolicy } from '../policy/policy.js';
+import { toBase64url } from '../utils.js';
+import { authorityFromMaster, createWriterKey, issueUserKey, rotateEpoch } from './authority.js';
+import { authorityInfo, userKeyInfo, writerKeyInfo } from './info.js';
+import { exportAuthority, exportUserKey, exportWriterKey, importAuthority, importUserKey, importWriterKey } from './serialize.js';
+
+const MASTER = Uint8Array.from({ length: 32 }, (_, i) => 3 * i);
+const DK = Uint8Array.from({ length: 32 }, (_, i) => i);
+
+describe('key serialization', () => {
+  const a = rotateEpoch(authorityFromMaster(MASTER, { schema: ['role', 'group'] }));
+  const w = createWriterKey(a, { tenant: 'acme' });
+  const u = issueUserKey(a, { role: ['admin', 'hr'], group: ['x'] }, { tenant: 'acme', blindIndexFields: ['status', 'owner'] });
+
+  it('round-trips every kind of key with the same behaviour', () => {
+    const a2 = importAuthority(exportAuthority(a));
+    expect(authorityInfo(a2)).toEqual(authorityInfo(a));
+    const w2 = importWriterKey(exportWriterKey(w));
+    expect(writerKeyInfo(w2)).toEqual(writerKeyInfo(w));
+    const u2 = importUserKey(exportUserKey(u));
+    expect(userKeyInfo(u2)).toEqual(userKeyInfo(u));
+    expect(exportUserKey(u2)).toBe(exportUserKey(u));
+    const p = createPolicy(a.schema, { role: ['hr'] });
+    const h = wrapDataKey(DK, p, w2, { recordId: 'r', tenant: 'acme' });
+    expect(unwrapDataKey(h, { recordId: 'r', tenant: 'acme' }, u2)).toEqual(DK);
+    expect(unwrapDataKey(wrapDataKey(DK, p, createWriterKey(a2, { tenant: 'acme' }), { recordId: 'r', tenant: 'acme' }), { recordId: 'r', tenant: 'acme' }, u)).toEqual(DK);
+  });
+
+  it('is typed, versioned JSON with base64url secrets', () => {
+    const j = JSON.parse(exportUserKey(u));
+    expect(j.type).toBe('sealvec/user-key');
+    expect(j.version).toBe(1);
+    expect(j.tupleKeys).toMatch(/^[A-Za-z0-9_-]+$/);
+    expect(Object.keys(j.fields)).toEqual(['owner', 'status']);
+    expect(JSON.parse(exportWriterKey(w)).type).toBe('sealvec/writer-key');
+    expect(JSON.parse(exportAuthority(a)).type).toBe('sealvec/authority');
+  });
+
+  it('rejects every kind of bad serialized key with InvalidKey', () => {
+    const edit = (text: string, f: (o: Record<string, unknown>) => void) => {
+      const o = JSON.parse(text);
+      f(o);
+      return JSON.stringify(o);
+    };
+    const A = exportAuthority(a);
+    const W = exportWriterKey(w);
+    const U = exportUserKey(u);
+    const cases: [(s: string) => unknown, string][] = [
+      [importAuthority, 'not json'],
+      [importAuthority, '[]'],
+      [importAuthority, W],
+      [importAuthority, edit(A, (o) => (o.version = 2))],
+      [importAuthority, edit(A, (o) => (o.master = 'AAAA'))],
+      [importAuthority, edit(A, (o) => (o.master = 'not base64!'))],
+      [importAuthority, edit(A, (o) => (o.id = '0000000000000000'))],
+      [importAuthority, edit(A, (o) => (o.epoch = 0))],
+      [importAuthority, edit(A, (o) => (o.schema = ['Role']))],
+      [importAuthority, edit(A, (o) => (o.extra = 1))],
+      [importWriterKey, U],
+      [importWriterKey, edit(W, (o) => (o.secret = toBase64url(new Uint8Array(31))))],
+      [importWriterKey, edit(W, (o) => delete o.blindIndexRoot)],
+      [importWriterKey, edit(W, (o) => (o.tenant = 7))],
+      [importWriterKey, edit(W, (o) => (o.authority = 'xyz'))],
+      [importUserKey, edit(U, (o) => (o.tupleKeys = toBase64url(new Uint8Array(32))))],
+      [importUserKey, edit(U, (o) => ((o.attributes as Record<string, unknown>).role = ['admin']))],
+      [importUserKey, edit(U, (o) => ((o.attributes as Record<string, unknown>).team = ['x']))],
+      [importUserKey, edit(U, (o) => (o.fields = { 'a.b': toBase64url(new Uint8Array(32)) }))],
+      [importUserKey, edit(U, (o) => (o.fields = { a: toBase64url(new Uint8Array(16)) }))],
+      [importUserKey, edit(U, (o) => (o.fields = []))],
+      [importUserKey, edit(U, (o) => (o.attributes = { role: Array.from({ length: 70 }, (_, i) => `r${i}`), group: Array.from({ length: 70 }, (_, i) => `g${i}`) }))],
+      [importUserKey, ' '.repeat(1_048_577)],
+    ];
+    for (const [f, text] of cases) expect(() => f(text), text.slice(0, 200)).toThrow(InvalidKey);
+    expect(() => importUserKey(5 as never)).toThrow(TypeError);
+  });
+
+  it('random text gives InvalidKey, nothing else', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.json()), (t) => {
+        for (const f of [importAuthority, importWriterKey, importUserKey]) expect(() => f(t)).toThrow(InvalidKey);
+      }),
+      { numRuns: numRuns(200) },
+    );
+  });
+});
