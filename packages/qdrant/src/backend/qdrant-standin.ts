@@ -130,6 +130,10 @@ export class QdrantStandin {
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly sockets = new Set<Socket>();
   private closing = false;
+  private rejectRule: { test: (p: Point) => boolean; message: string } | null = null;
+  /** Requests being handled right now, and the most seen at once. */
+  inFlight = 0;
+  maxInFlight = 0;
 
   private constructor(server: Server, url: string, options: StandinOptions) {
     this.server = server;
@@ -174,6 +178,14 @@ export class QdrantStandin {
     this.faults.length = 0;
   }
 
+  /**
+   * Refuses, with 400 and `message`, every upsert whose body holds a point matching `test` (as
+   * Qdrant refuses a whole batch for one bad point), until called with null.
+   */
+  rejectUpserts(test: ((p: Point) => boolean) | null, message = 'Wrong input: rejected by the stand-in'): void {
+    this.rejectRule = test === null ? null : { test, message };
+  }
+
   /** Faults still armed (total remaining firings). */
   get pendingFaults(): number {
     return this.faults.reduce((n, f) => n + f.left, 0);
@@ -208,6 +220,9 @@ export class QdrantStandin {
     const started = process.hrtime.bigint();
     const method = req.method ?? 'GET';
     const path = (req.url ?? '/').split('?')[0] as string;
+    this.inFlight++;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    res.on('close', () => this.inFlight--);
     const chunks: Buffer[] = [];
     let size = 0;
     let tooLarge = false;
@@ -232,8 +247,16 @@ export class QdrantStandin {
         send({ status: 413, body: msg }, { applied: false });
         return;
       }
+      let body: unknown;
+      let parseError: unknown = null;
+      try {
+        body = chunks.length === 0 ? undefined : (JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown);
+      } catch (e) {
+        parseError = e;
+      }
+      const points = method === 'PUT' && /\/points$/.test(path) && isObject(body) && Array.isArray(body['points']) ? body['points'].length : undefined;
       const fault = this.takeFault(method, path);
-      const drop = (applied: boolean, points?: number) => {
+      const drop = (applied: boolean) => {
         req.socket.destroy();
         this.record({ method, path, status: 'dropped', fault: 'drop', applied, ...(points !== undefined ? { points } : {}) });
       };
@@ -251,16 +274,14 @@ export class QdrantStandin {
       }
       const run = async () => {
         let reply: Reply;
-        let points: number | undefined;
         try {
-          const body = chunks.length === 0 ? undefined : (JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown);
-          if (method === 'PUT' && /\/points$/.test(path) && isObject(body) && Array.isArray(body['points'])) points = body['points'].length;
+          if (parseError !== null) throw parseError;
           reply = await this.route(method, path, body);
         } catch (e) {
           reply = this.errorReply(e);
         }
         if (this.closing) return;
-        if (fault?.kind === 'drop') drop(true, points);
+        if (fault?.kind === 'drop') drop(true);
         else send(reply, { applied: reply.status < 300, ...(fault ? { fault: fault.kind } : {}), ...(points !== undefined ? { points } : {}) });
       };
       if (fault?.kind === 'delay') {
@@ -433,6 +454,8 @@ export class QdrantStandin {
       if (!isObject(payload)) throw badRequest(`points[${i}].payload: expected an object`);
       return { id: pointId(p['id']), vector, payload: payload as Payload };
     });
+    const rule = this.rejectRule;
+    if (rule !== null && points.some((p) => rule.test(p))) throw new HttpError(400, rule.message);
     const res = await this.store.upsert(name, points);
     if (res.failed.length > 0) throw wrongInput((res.failed[0] as { error: Error }).error.message);
     return { status: 200, body: { operation_id: 0, status: 'completed' } };
