@@ -1,0 +1,184 @@
+/**
+ * Replays fixtures/kat/policy-header.json and fixtures/kat/sealed-record.json (made by
+ * packages/core/scripts/gen-policy-kat.mjs): valid cases must be reproduced bit for bit from
+ * their pinned inputs; invalid cases must be rejected with the stated result.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../__tests__/arbitraries.js';
+import { authorityFromMaster, createWriterKey, issueUserKey, withEpoch } from '../authority/authority.js';
+import { SealvecError } from '../errors.js';
+import { decodeHeader } from '../header/format.js';
+import { unwrapDataKey, wrapDataKey } from '../header/wrap.js';
+import { importVectorKey } from '../keys/vector-key.js';
+import { canonicalPolicyString } from '../policy/policy.js';
+import { parsePolicy } from '../policy/parse.js';
+import { createOpener } from '../record/open.js';
+import { createRewrapper } from '../record/rewrap.js';
+import { createSealer } from '../record/seal.js';
+import { blindIndexToken } from '../tokens/blind-index.js';
+import { userPrefilterTokens } from '../tokens/prefilter.js';
+import { fromBase64url, fromHex, toBase64url, toHex } from '../utils.js';
+import { createVectorCipher, type VectorCipherParams } from '../vector/cipher.js';
+import { decodeStoredPoint, encodeStoredPoint, type StoredPoint } from './record.js';
+
+const load = (name: string) => JSON.parse(readFileSync(new URL(`../../../../fixtures/kat/${name}`, import.meta.url), 'utf8'));
+
+interface HeaderCase {
+  name: string;
+  master: string;
+  schema: string[];
+  epoch: number;
+  tenant: string;
+  collection: string;
+  recordId: string;
+  associatedData: string;
+  dataKey: string;
+  policy: string;
+  minEntries: number;
+  random: string;
+  header: string;
+  entryCount: number;
+  opens: { attributes: Record<string, string[]>; dataKey: string | null }[];
+}
+type HeaderInvalid = Partial<HeaderCase> & { name: string; of: string; attributes: Record<string, string[]>; expect: string };
+
+const headers = load('policy-header.json') as { valid: HeaderCase[]; invalid: HeaderInvalid[] };
+
+const authorityOf = (c: { master: string; schema: string[]; epoch: number }) => authorityFromMaster(fromHex(c.master), { schema: c.schema, epoch: c.epoch });
+const bindingOf = (c: Pick<HeaderCase, 'recordId' | 'collection' | 'tenant' | 'associatedData'>) => ({
+  recordId: c.recordId,
+  collection: c.collection,
+  tenant: c.tenant,
+  associatedData: fromHex(c.associatedData),
+});
+
+describe('policy header known-answer vectors', () => {
+  it('has valid and invalid cases', () => {
+    expect(headers.valid.length).toBeGreaterThanOrEqual(3);
+    expect(headers.invalid.length).toBeGreaterThanOrEqual(10);
+    const opens = headers.valid.flatMap((c) => c.opens);
+    expect(opens.some((o) => o.dataKey !== null) && opens.some((o) => o.dataKey === null)).toBe(true);
+  });
+
+  it.each(headers.valid.map((c) => [c.name, c] as const))('reproduces "%s" and unwraps as recorded', (_, c) => {
+    const a = authorityOf(c);
+    const policy = parsePolicy(a.schema, c.policy);
+    expect(canonicalPolicyString(policy)).toBe(c.policy);
+    const h = wrapDataKey(fromHex(c.dataKey), policy, createWriterKey(a, { tenant: c.tenant }), bindingOf(c), {
+      minEntries: c.minEntries,
+      testOnlyRandom: seededRandom(c.random),
+    });
+    expect(toBase64url(h)).toBe(c.header);
+    expect(decodeHeader(h).entryCount).toBe(c.entryCount);
+    for (const o of c.opens) {
+      const got = unwrapDataKey(h, bindingOf(c), issueUserKey(a, o.attributes, { tenant: c.tenant }));
+      expect(got === null ? null : toHex(got)).toBe(o.dataKey);
+    }
+  });
+
+  it.each(headers.invalid.map((c) => [c.name, c] as const))('rejects "%s"', (_, inv) => {
+    const base = headers.valid.find((v) => v.name === inv.of) as HeaderCase;
+    const c = { ...base, ...inv };
+    const user = issueUserKey(authorityOf(base), inv.attributes, { tenant: base.tenant });
+    let result: string;
+    try {
+      result = unwrapDataKey(fromBase64url(c.header), bindingOf(c), user) === null ? 'null' : 'opened';
+    } catch (e) {
+      if (!(e instanceof SealvecError)) throw e;
+      result = e.code;
+    }
+    expect(result).toBe(inv.expect);
+  });
+});
+
+interface RecordCase {
+  name: string;
+  master: string;
+  schema: string[];
+  epoch: number;
+  tenant: string;
+  collection: string;
+  vectorKey: string;
+  params: VectorCipherParams;
+  options: { prefilter: boolean; blindIndex: string[]; exactVector: boolean; minEntries: number };
+  random: string;
+  input: { id: string; vector: number[]; payload: never; policy: string };
+  stored: StoredPoint;
+  user: { attributes: Record<string, string[]>; blindIndexFields: string[] };
+  opened: { vector: number[]; payload: unknown };
+  userPrefilterTokens: string[];
+  blindIndexQueries: { field: string; value: string | number; token: string }[];
+}
+interface RecordInvalid {
+  name: string;
+  of: string;
+  set?: Record<string, unknown>;
+  delete?: string[];
+  vector?: number[];
+  collection?: string;
+  attributes?: Record<string, string[]>;
+  error: string;
+}
+
+const records = load('sealed-record.json') as {
+  valid: RecordCase[];
+  rewrap: { name: string; of: string; toEpoch: number; random: string; stored: StoredPoint }[];
+  invalid: RecordInvalid[];
+};
+
+function world(c: RecordCase) {
+  const authority = authorityOf(c);
+  const writer = createWriterKey(authority, { tenant: c.tenant });
+  const cipher = createVectorCipher(importVectorKey(c.vectorKey), c.params);
+  const user = issueUserKey(authority, c.user.attributes, { tenant: c.tenant, blindIndexFields: c.user.blindIndexFields });
+  return { authority, writer, cipher, user };
+}
+
+describe('sealed record known-answer vectors', () => {
+  it('has valid, rewrap and invalid cases', () => {
+    expect(records.valid.length).toBeGreaterThanOrEqual(3);
+    expect(records.rewrap.length).toBeGreaterThanOrEqual(1);
+    expect(records.invalid.length).toBeGreaterThanOrEqual(15);
+  });
+
+  it.each(records.valid.map((c) => [c.name, c] as const))('reproduces "%s" and opens it as recorded', (_, c) => {
+    const { writer, cipher, user } = world(c);
+    const sealer = createSealer({ writer, cipher, collection: c.collection, ...c.options, testOnlyRandom: seededRandom(c.random) });
+    const stored = JSON.parse(JSON.stringify(encodeStoredPoint(sealer.seal(c.input))));
+    expect(stored).toEqual(c.stored);
+    const opened = createOpener({ cipher, collection: c.collection }).open(decodeStoredPoint(c.stored.payload, c.stored.vector), user);
+    expect(Array.from(opened.vector as Float32Array)).toEqual(c.opened.vector);
+    expect(opened.payload).toEqual(c.opened.payload);
+    if (c.options.exactVector) expect(c.opened.vector).toEqual(c.input.vector.map(Math.fround));
+    expect(userPrefilterTokens(user, c.collection)).toEqual(c.userPrefilterTokens);
+    for (const q of c.blindIndexQueries) expect(blindIndexToken(user, q.field, q.value, c.collection)).toBe(q.token);
+  });
+
+  it.each(records.rewrap.map((r) => [r.name, r] as const))('reproduces "%s"', (_, r) => {
+    const c = records.valid.find((v) => v.name === r.of) as RecordCase;
+    const { authority, writer, cipher } = world(c);
+    const to = createWriterKey(withEpoch(authority, r.toEpoch), { tenant: c.tenant });
+    const rw = createRewrapper({ from: writer, to, collection: c.collection, testOnlyRandom: seededRandom(r.random) });
+    const out = JSON.parse(JSON.stringify(encodeStoredPoint(rw.rewrap(decodeStoredPoint(c.stored.payload, c.stored.vector)))));
+    expect(out).toEqual(r.stored);
+    const u2 = issueUserKey(withEpoch(authority, r.toEpoch), c.user.attributes, { tenant: c.tenant });
+    expect(createOpener({ cipher, collection: c.collection }).open(decodeStoredPoint(out.payload, out.vector), u2).payload).toEqual(c.opened.payload);
+  });
+
+  it.each(records.invalid.map((c) => [c.name, c] as const))('rejects "%s" with the stated code', (_, inv) => {
+    const c = records.valid.find((v) => v.name === inv.of) as RecordCase;
+    const { authority, cipher, user } = world(c);
+    const payload: Record<string, unknown> = { ...c.stored.payload, ...(inv.set ?? {}) };
+    for (const k of inv.delete ?? []) delete payload[k];
+    const key = inv.attributes ? issueUserKey(authority, inv.attributes, { tenant: c.tenant }) : user;
+    let code = 'opened';
+    try {
+      createOpener({ cipher, collection: inv.collection ?? c.collection }).open(decodeStoredPoint(payload, inv.vector ?? c.stored.vector), key);
+    } catch (e) {
+      if (!(e instanceof SealvecError)) throw e;
+      code = e.code;
+    }
+    expect(code).toBe(inv.error);
+  });
+});
