@@ -50,12 +50,15 @@ export class LocalCollection {
   /** An upper bound on every stored vector's squared norm (never lowered on delete). */
   private maxNormSq = 0;
 
-  /** `forceJs` selects the plain JavaScript kernel (for tests that compare the two). */
-  constructor(info: CollectionInfo, options: { forceJs?: boolean } = {}) {
+  /**
+   * `forceJs` selects the plain JavaScript kernel and `blockFloats` shrinks blocks, for tests
+   * that compare the kernels or cross block boundaries with little data.
+   */
+  constructor(info: CollectionInfo, options: { forceJs?: boolean; blockFloats?: number } = {}) {
     this.info = info;
     this.dimension = info.dimension;
     this.stride = strideFor(info.dimension);
-    this.rowsPerBlock = Math.max(1, Math.floor(BLOCK_FLOATS / this.stride));
+    this.rowsPerBlock = Math.max(1, Math.floor((options.blockFloats ?? BLOCK_FLOATS) / this.stride));
     this.forceJs = options.forceJs ?? false;
   }
 

@@ -59,6 +59,8 @@ export interface StandinOptions {
   maxBodyBytes?: number;
   /** Reported by GET / (default '1.18.0'). */
   version?: string;
+  /** false emulates Qdrant before 1.16, which ignores collection metadata (default true). */
+  collectionMetadata?: boolean;
 }
 
 const MAX_DELAY_MS = 60_000;
@@ -123,6 +125,7 @@ export class QdrantStandin {
   readonly requests: RequestRecord[] = [];
   maxBodyBytes: number;
   private readonly version: string;
+  private readonly keepMetadata: boolean;
   private readonly server: Server;
   private readonly store = new LocalBackend();
   private readonly indexes = new Map<string, Map<string, unknown>>();
@@ -140,6 +143,7 @@ export class QdrantStandin {
     this.url = url;
     this.maxBodyBytes = options.maxBodyBytes ?? 32 * 1024 * 1024;
     this.version = options.version ?? '1.18.0';
+    this.keepMetadata = options.collectionMetadata ?? true;
   }
 
   static async start(options: StandinOptions = {}): Promise<QdrantStandin> {
@@ -425,7 +429,7 @@ export class QdrantStandin {
       name,
       dimension: v['size'],
       distance: distance as Distance,
-      ...(isObject(md) ? { metadata: md } : {}),
+      ...(isObject(md) && this.keepMetadata ? { metadata: md } : {}),
     });
     this.indexes.set(name, new Map());
     return { status: 200, body: true };
