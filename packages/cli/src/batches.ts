@@ -1,0 +1,41 @@
+/**
+ * Grouping input records into batches for sealing: about 1 MiB of vectors per batch (at most 256
+ * rows), which amortizes thread hand-offs while keeping memory flat.
+ */
+import type { InputRecord } from './input/types.js';
+import type { SealBatch } from './workers/task.js';
+
+export const MAX_BATCH_ROWS = 256;
+const BATCH_BYTES = 1 << 20;
+
+export function batchRowsFor(dimension: number): number {
+  return Math.max(8, Math.min(MAX_BATCH_ROWS, Math.floor(BATCH_BYTES / (4 * dimension))));
+}
+
+/** Batches of records, sized from the first record's dimension. */
+export async function* batchesOf(records: AsyncIterable<InputRecord>, rows?: number): AsyncGenerator<InputRecord[]> {
+  let batch: InputRecord[] = [];
+  let size = rows;
+  for await (const r of records) {
+    size ??= batchRowsFor(r.vector.length);
+    batch.push(r);
+    if (batch.length >= size) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield batch;
+}
+
+export function toSealBatch(seq: number, records: readonly InputRecord[], dimension: number): SealBatch {
+  const matrix = new Float32Array(records.length * dimension);
+  records.forEach((r, i) => matrix.set(r.vector, i * dimension));
+  return {
+    seq,
+    ids: records.map((r) => r.id),
+    wheres: records.map((r) => r.where),
+    matrix,
+    payloads: records.map((r) => r.payload),
+    policies: records.map((r) => r.policy),
+  };
+}

@@ -1,0 +1,127 @@
+/**
+ * `sealvec encrypt`: plaintext embeddings (JSONL, JSON, .npy, .fvecs, CSV/TSV) -> sealed JSONL.
+ * Streams: records are read, sealed in batches (on worker threads with --threads N) and written
+ * in input order, so memory stays flat whatever the input size. The output appears atomically.
+ */
+import { exportVectorKey, exportWriterKey, parsePolicy } from '@sealvec/core';
+import { batchesOf, toSealBatch } from '../batches.js';
+import { openInput } from '../input/index.js';
+import type { Io } from '../io.js';
+import { defaultKeyDir, KeyDir } from '../keyfiles.js';
+import { openOutput, type Output } from '../output/atomic.js';
+import { createProgress } from '../progress.js';
+import { createReporter, plural } from '../report.js';
+import { DEFAULT_COLLECTION, resolveScheme, type Scheme } from '../scheme.js';
+import { encodeHeaderLine } from '../sealed-file.js';
+import { createRunner, type SealRunner } from '../workers/pool.js';
+import type { SealedBatch } from '../workers/task.js';
+import { readerOptions, schemeRequest, type ReadInputOptions, type SchemeOptions } from './input-options.js';
+
+export interface EncryptOptions extends ReadInputOptions, SchemeOptions {
+  output: string;
+  keys?: string | undefined;
+  collection?: string | undefined;
+  tenant?: string | undefined;
+  /** Policy for records that carry none. */
+  policy?: string | undefined;
+  threads?: number | undefined;
+  quiet?: boolean | undefined;
+  json?: boolean | undefined;
+}
+
+export interface EncryptResult {
+  output: string;
+  records: number;
+  collection: string;
+  tenant: string;
+  scheme: Scheme;
+  kid: string;
+  seconds: number;
+  recordsPerSecond: number;
+}
+
+export async function encrypt(opts: EncryptOptions, io: Io): Promise<EncryptResult> {
+  const started = performance.now();
+  const kd = new KeyDir(defaultKeyDir(io, opts.keys), io);
+  const tenant = opts.tenant ?? '';
+  const collection = opts.collection ?? DEFAULT_COLLECTION;
+  const writer = await kd.writer(tenant);
+  const keyset = await kd.keyset();
+  // A bad --policy fails before any input is read.
+  if (opts.policy !== undefined) parsePolicy(writer.schema, opts.policy);
+  const threads = opts.threads ?? 1;
+
+  const input = await openInput(opts.input, { ...readerOptions(opts), format: opts.format, stdin: io.stdin, cwd: io.cwd });
+  let out: Output | undefined;
+  let runner: SealRunner | undefined;
+  const progress = createProgress(io, {
+    label: 'encrypt',
+    quiet: opts.quiet === true,
+    total: () => input.total,
+    totalBytes: input.source.size,
+  });
+  let count = 0;
+  let scheme: Scheme | undefined;
+  try {
+    out = await openOutput(opts.output, io.stdout, io.cwd);
+    const inflight: { result: Promise<SealedBatch>; rows: number }[] = [];
+    const drainOne = async () => {
+      const next = inflight.shift()!;
+      const r = await next.result;
+      await out!.write(r.text!);
+      count += next.rows;
+      progress.update(count, input.source.bytesRead);
+    };
+    let seq = 0;
+    for await (const batch of batchesOf(input.records())) {
+      if (scheme === undefined) {
+        scheme = resolveScheme(schemeRequest(opts), batch[0]!.vector.length, writer.authorityId, batch.map((r) => r.vector));
+        await out.write(encodeHeaderLine(collection, tenant, scheme));
+        runner = createRunner(
+          {
+            writer: exportWriterKey(writer),
+            vectorKey: exportVectorKey(keyset.primary),
+            scheme,
+            collection,
+            tenant,
+            defaultPolicy: opts.policy,
+            output: 'jsonl',
+          },
+          threads,
+        );
+      }
+      const result = runner!.submit(toSealBatch(seq++, batch, scheme.dimension));
+      // Awaited in order below; this only keeps a later batch's failure from being "unhandled".
+      result.catch(() => {});
+      inflight.push({ result, rows: batch.length });
+      while (inflight.length >= runner!.capacity) await drainOne();
+    }
+    while (inflight.length > 0) await drainOne();
+    await out.commit();
+  } catch (e) {
+    await out?.abort();
+    throw e;
+  } finally {
+    progress.finish();
+    await runner?.close();
+    await input.close();
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const res: EncryptResult = {
+    output: opts.output,
+    records: count,
+    collection,
+    tenant,
+    scheme: scheme!,
+    kid: keyset.primary.kid,
+    seconds,
+    recordsPerSecond: count / seconds,
+  };
+  const r = createReporter(io, { ...opts, resultsToStderr: opts.output === '-' });
+  const text = `Sealed ${plural(count, 'record')} (${scheme!.metric}, dimension ${scheme!.dimension}, ${
+    scheme!.preset ? `preset ${scheme!.preset}` : `beta ${scheme!.beta}`
+  }) to ${opts.output === '-' ? 'stdout' : opts.output} in ${seconds.toFixed(1)} s`;
+  if (opts.json) r.result(res, text);
+  else r.note(text);
+  return res;
+}

@@ -1,0 +1,268 @@
+/**
+ * `sealvec keys issue | info | rotate | retire`: user keys for operators to hand out, secret-free
+ * views of any key file, epoch and vector-key rotation.
+ */
+import {
+  authorityInfo,
+  createAttributes,
+  createWriterKey,
+  exportAuthority,
+  exportUserKey,
+  exportWriterKey,
+  generateVectorKey,
+  importAuthority,
+  importUserKey,
+  importWriterKey,
+  InvalidKey,
+  issueUserKey,
+  rotateEpoch,
+  userKeyInfo,
+  VectorKeyset,
+  writerKeyInfo,
+  type DimensionMap,
+  type PolicySchema,
+} from '@sealvec/core';
+import { UsageError } from '../errors.js';
+import type { Io } from '../io.js';
+import { defaultKeyDir, KEY_FILES, KeyDir, readSecretFile, writeSecretFile } from '../keyfiles.js';
+import { createReporter, table } from '../report.js';
+
+export interface KeysCommon {
+  keys?: string | undefined;
+  json?: boolean | undefined;
+  quiet?: boolean | undefined;
+}
+
+export interface IssueOptions extends KeysCommon {
+  output: string;
+  role?: string[] | undefined;
+  group?: string[] | undefined;
+  department?: string[] | undefined;
+  /** `dim=v1,v2` for any schema dimension (custom schemas). */
+  attr?: string[] | undefined;
+  tenant?: string | undefined;
+  epoch?: number | undefined;
+  blindIndex?: string[] | undefined;
+  force?: boolean | undefined;
+}
+
+/** Collects `--role a --role b,c --attr department=x` into a dimension map. */
+export function attributesFrom(schema: PolicySchema, opts: Pick<IssueOptions, 'role' | 'group' | 'department' | 'attr'>): DimensionMap {
+  const map: Record<string, string[]> = {};
+  const add = (dim: string, values: string[], flag: string) => {
+    if (!schema.dimensions.includes(dim)) {
+      throw new UsageError(`${flag}: the authority's schema has no dimension "${dim}" (schema: ${schema.dimensions.join(', ')})`);
+    }
+    for (const v of values) {
+      const t = v.trim();
+      if (t !== '') (map[dim] ??= []).push(t);
+    }
+  };
+  const split = (list: string[] | undefined) => (list ?? []).flatMap((v) => v.split(','));
+  if (opts.role?.length) add('role', split(opts.role), '--role');
+  if (opts.group?.length) add('group', split(opts.group), '--group');
+  if (opts.department?.length) add('department', split(opts.department), '--department');
+  for (const a of opts.attr ?? []) {
+    const eq = a.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--attr expected DIMENSION=VALUE[,VALUE], got ${JSON.stringify(a)}`);
+    add(a.slice(0, eq).trim(), a.slice(eq + 1).split(','), '--attr');
+  }
+  return map;
+}
+
+export async function keysIssue(opts: IssueOptions, io: Io): Promise<void> {
+  if (opts.output === '-') throw new UsageError('user keys are secrets and are never written to stdout; give a file with -o');
+  const kd = new KeyDir(defaultKeyDir(io, opts.keys), io);
+  const authority = await kd.authority();
+  const attrs = createAttributes(authority.schema, attributesFrom(authority.schema, opts));
+  if (attrs.values.every((v) => v.length === 0)) {
+    throw new UsageError(`give the user at least one attribute (${authority.schema.dimensions.map((d) => `--${d === 'role' || d === 'group' || d === 'department' ? d : `attr ${d}=`}`).join(', ')})`);
+  }
+  const user = issueUserKey(authority, attrs, {
+    ...(opts.tenant !== undefined ? { tenant: opts.tenant } : {}),
+    ...(opts.epoch !== undefined ? { epoch: opts.epoch } : {}),
+    ...(opts.blindIndex !== undefined ? { blindIndexFields: opts.blindIndex } : {}),
+  });
+  await writeSecretFile(opts.output, exportUserKey(user), io, opts.force === true);
+  const info = userKeyInfo(user);
+  const r = createReporter(io, opts);
+  r.result({ file: opts.output, key: info }, [
+    `Issued a user key to ${opts.output} (mode 0600)`,
+    ...table([
+      ['attributes', formatAttrs(info.attributes)],
+      ['authority', `${info.authority}, epoch ${info.epoch}${info.tenant ? `, tenant ${JSON.stringify(info.tenant)}` : ''}`],
+      ['tuple keys', String(info.tuples)],
+      ...(info.blindIndexFields.length ? [['blind index', info.blindIndexFields.join(', ')] as [string, string]] : []),
+    ]).map((l) => `  ${l}`),
+  ]);
+}
+
+function formatAttrs(a: Record<string, string[]>): string {
+  const parts = Object.entries(a)
+    .filter(([, v]) => v.length > 0)
+    .map(([k, v]) => `${k}=${v.join(',')}`);
+  return parts.length ? parts.join('; ') : '(none)';
+}
+
+export interface InfoOptions extends KeysCommon {
+  file?: string | undefined;
+}
+
+/** The secret-free view of one key file, whatever its kind. */
+export function describeKeyText(text: string, name: string): { kind: string; info: unknown; lines: string[] } {
+  let type: unknown;
+  try {
+    type = (JSON.parse(text) as { type?: unknown }).type;
+  } catch {
+    throw new InvalidKey(`${name}: not a sealvec key file (not JSON)`);
+  }
+  const wrap = <T>(f: () => T): T => {
+    try {
+      return f();
+    } catch (e) {
+      if (e instanceof InvalidKey) throw new InvalidKey(`${name}: ${e.message}`, { cause: e });
+      throw e;
+    }
+  };
+  switch (type) {
+    case 'sealvec/user-key': {
+      const i = userKeyInfo(wrap(() => importUserKey(text)));
+      return {
+        kind: 'user key',
+        info: i,
+        lines: table([
+          ['kind', 'user key'],
+          ['attributes', formatAttrs(i.attributes)],
+          ['authority', i.authority],
+          ['epoch', String(i.epoch)],
+          ['tenant', JSON.stringify(i.tenant)],
+          ['tuple keys', String(i.tuples)],
+          ['blind index', i.blindIndexFields.join(', ') || '(none)'],
+        ]),
+      };
+    }
+    case 'sealvec/writer-key': {
+      const i = writerKeyInfo(wrap(() => importWriterKey(text)));
+      return {
+        kind: 'writer key',
+        info: i,
+        lines: table([
+          ['kind', 'writer key'],
+          ['authority', i.authority],
+          ['epoch', String(i.epoch)],
+          ['tenant', JSON.stringify(i.tenant)],
+          ['schema', i.schema.join(', ')],
+        ]),
+      };
+    }
+    case 'sealvec/authority': {
+      const i = authorityInfo(wrap(() => importAuthority(text)));
+      return {
+        kind: 'authority',
+        info: i,
+        lines: table([
+          ['kind', 'authority'],
+          ['id', i.id],
+          ['epoch', String(i.epoch)],
+          ['schema', i.schema.join(', ')],
+        ]),
+      };
+    }
+    case 'sealvec/vector-keyset': {
+      const i = wrap(() => VectorKeyset.import(text)).info();
+      return {
+        kind: 'vector keyset',
+        info: i,
+        lines: table([
+          ['kind', 'vector keyset'],
+          ...i.keys.map((k) => [`key ${k.kid}`, `${k.primary ? 'primary, ' : ''}created ${k.created || '?'}`] as [string, string]),
+        ]),
+      };
+    }
+    default:
+      throw new InvalidKey(`${name}: not a sealvec key file (type ${JSON.stringify(type)})`);
+  }
+}
+
+export async function keysInfo(opts: InfoOptions, io: Io): Promise<void> {
+  const r = createReporter(io, opts);
+  if (opts.file !== undefined) {
+    const text = await readSecretFile(opts.file, 'key file', io);
+    const d = describeKeyText(text, opts.file);
+    r.result({ file: opts.file, kind: d.kind, info: d.info }, d.lines);
+    return;
+  }
+  const dir = defaultKeyDir(io, opts.keys);
+  const kd = new KeyDir(dir, io);
+  const json: Record<string, unknown> = { keys: dir };
+  const lines: string[] = [`Key directory ${dir}`];
+  for (const f of Object.keys(KEY_FILES) as (keyof typeof KEY_FILES)[]) {
+    if (!(await kd.has(f))) {
+      json[f] = null;
+      lines.push('', `${KEY_FILES[f]}: absent`);
+      continue;
+    }
+    const d = describeKeyText(await readSecretFile(kd.path(f), 'key file', io), kd.path(f));
+    json[f] = d.info;
+    lines.push('', `${KEY_FILES[f]}:`, ...d.lines.map((l) => `  ${l}`));
+  }
+  if (json.authority === null && json.vectors === null && json.writer === null) {
+    throw new UsageError(`${dir} holds no keys (run "sealvec init" first, or point --keys or SEALVEC_KEYS at a key directory)`);
+  }
+  r.result(json, lines);
+}
+
+export interface RotateKeysOptions extends KeysCommon {
+  /** Rotate only the epoch or only the vector key (default both). */
+  only?: 'epoch' | 'vector' | undefined;
+}
+
+export async function keysRotate(opts: RotateKeysOptions, io: Io): Promise<void> {
+  const kd = new KeyDir(defaultKeyDir(io, opts.keys), io);
+  const doEpoch = opts.only !== 'vector';
+  const doVector = opts.only !== 'epoch';
+  const result: Record<string, unknown> = {};
+  const lines: string[] = [];
+  if (doVector) {
+    const keyset = await kd.keyset();
+    const key = generateVectorKey();
+    const next = keyset.add(key).promote(key.kid);
+    await writeSecretFile(kd.path('vectors'), next.export(), io, true);
+    result.vector = { previous: keyset.primary.kid, primary: key.kid, keys: next.info().keys.map((k) => k.kid) };
+    lines.push(`New primary vector key ${key.kid} (${keyset.primary.kid} kept for reading until retired)`);
+  }
+  if (doEpoch) {
+    const authority = await kd.authority();
+    const next = rotateEpoch(authority);
+    await writeSecretFile(kd.path('authority'), exportAuthority(next), io, true);
+    await writeSecretFile(kd.path('writer'), exportWriterKey(createWriterKey(next)), io, true);
+    result.epoch = { previous: authority.epoch, current: next.epoch };
+    lines.push(`Authority ${next.id} moved from epoch ${authority.epoch} to ${next.epoch}; writer.json is for epoch ${next.epoch}`);
+  }
+  lines.push('', 'Next steps:');
+  if (doEpoch) {
+    lines.push('  re-issue user keys for the new epoch:     sealvec keys issue ... -o user.key');
+    lines.push('  rewrap stored headers to the new epoch:   sealvec rewrap --collection NAME   (or -i sealed.jsonl -o new.jsonl)');
+  }
+  if (doVector) {
+    lines.push('  re-encrypt vectors under the new key:     sealvec rotate --collection NAME   (or -i sealed.jsonl -o new.jsonl)');
+    lines.push('  then retire the old vector key:           sealvec keys retire --kid OLD_KID');
+  }
+  createReporter(io, opts).result(result, lines);
+}
+
+export interface RetireOptions extends KeysCommon {
+  kid: string;
+}
+
+export async function keysRetire(opts: RetireOptions, io: Io): Promise<void> {
+  const kd = new KeyDir(defaultKeyDir(io, opts.keys), io);
+  const keyset = await kd.keyset();
+  const next = keyset.retire(opts.kid);
+  await writeSecretFile(kd.path('vectors'), next.export(), io, true);
+  createReporter(io, opts).result(
+    { retired: opts.kid, keys: next.info().keys.map((k) => k.kid) },
+    `Retired vector key ${opts.kid}; records still under it can no longer be read or searched`,
+  );
+}
+

@@ -1,0 +1,4 @@
+import type { Io } from '../io.js';
+export async function search(_opts: unknown, _io: Io): Promise<void> {
+  throw new Error('not implemented yet');
+}

@@ -1,0 +1,268 @@
+/**
+ * The command table: every command, its options, help text and examples. Each action parses
+ * nothing itself; it hands typed options and the injected `io` to a plain async function in
+ * ./commands/ (imported lazily, so `sealvec --help` does not load the crypto or the backends).
+ */
+import { Command, Option } from 'commander';
+import { INPUT_FORMATS } from './input/types.js';
+import type { Io } from './io.js';
+import { intOption, listOption, numberOption, threadsOption } from './options.js';
+import { parseMetric, parsePreset } from './scheme.js';
+
+export const VERSION = '0.1.0';
+
+function examples(...lines: string[]): string {
+  return `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
+}
+
+const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
+
+/** Options every command that reads plaintext records shares (encrypt, ingest). */
+function addInputOptions(c: Command): Command {
+  return c
+    .requiredOption('-i, --input <file>', 'plaintext records: .jsonl .json .npy .fvecs .csv .tsv, or - for stdin')
+    .addOption(new Option('--format <format>', 'input format (default: from the extension, or sniffed on stdin)').choices(INPUT_FORMATS))
+    .option('--policy <policy>', 'policy for records without one, e.g. "role=hr_manager,admin;department=hr" or "*" (any key holder)')
+    .option('--id-prefix <prefix>', 'prefix of generated ids (ids are the 0-based row index when the input has none)')
+    .option('--dimension <d>', 'expected vector dimension (default: the first record\'s)', intOption('--dimension', 1, 65_536))
+    .option('--vector-column <name>', 'CSV/TSV: column holding the vector (default: vector, embedding, embeddings or values)')
+    .option('--id-column <name>', 'CSV/TSV: column holding ids (default: id)')
+    .option('--policy-column <name>', 'CSV/TSV: column holding policies (default: policy)')
+    .option('--delimiter <char>', 'CSV/TSV: field delimiter (default , for csv, tab for tsv)');
+}
+
+function addSchemeOptions(c: Command): Command {
+  return c
+    .option('--metric <metric>', 'cosine, euclid or dot', parseMetric, 'cosine')
+    .option('--preset <preset>', 'security/recall preset: fast, balanced or private (default balanced)', parsePreset)
+    .option('--beta <beta>', 'absolute beta (overrides --preset)', numberOption('--beta', 0))
+    .option('--scale <norm>', 'euclid presets: the data\'s typical norm (default: median norm of the first batch)', numberOption('--scale', 0, true))
+    .option('--max-norm <norm>', 'dot metric: the largest norm any record will have (required for dot)', numberOption('--max-norm', 0, true))
+    .option('--no-prefilter', 'do not store pre-filter tokens (post-filter mode: less leakage, smaller top-k under selective policies)')
+    .option('--blind-index <fields>', 'payload fields to blind-index for --where equality filters (comma-separated)', listOption)
+    .option('--no-exact-vector', 'do not seal the exact vector (smaller records; decryption is then exact up to float32 rounding)');
+}
+
+function addTargetOptions(c: Command): Command {
+  return c
+    .option('-c, --collection <name>', 'collection name (records are bound to it)', 'default')
+    .option('--tenant <tenant>', 'tenant scope (default: the default tenant "")');
+}
+
+function addBackendOptions(c: Command): Command {
+  return c
+    .option('--qdrant <url>', 'Qdrant URL (env QDRANT_URL); without it the embedded store is used')
+    .option('--api-key <key>', 'Qdrant API key (prefer env QDRANT_API_KEY: arguments are visible to other local users)')
+    .option('--store <dir>', 'embedded store directory (env SEALVEC_STORE; default ./.sealvec/store)');
+}
+
+function addThreads(c: Command): Command {
+  return c.option('--threads <n>', 'worker threads sealing in parallel (or "auto")', threadsOption, 1);
+}
+
+export function buildProgram(io: Io): Command {
+  const program = new Command('sealvec');
+  program
+    .description('Searchable encrypted embeddings: seal vectors and payloads behind attribute policies, store them in Qdrant, search them with user keys.')
+    .version(VERSION, '-V, --version')
+    .option('--keys <dir>', 'key directory (env SEALVEC_KEYS; default ./.sealvec/keys)')
+    .option('-q, --quiet', 'no progress or notes on stderr')
+    .option('--json', 'machine-readable results on stdout (errors as JSON on stderr)')
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+      outputError: (s, write) => write(`sealvec: ${s.replace(/^error: /, 'usage error: ')}`),
+    })
+    .addHelpText(
+      'after',
+      `
+Exit codes: 0 ok, 1 unexpected, 2 usage, 3 crypto/key/policy, 4 backend, 5 input data.
+Progress is shown on stderr only when it is a terminal; NO_COLOR turns colour off.
+${examples(
+  'sealvec init',
+  'sealvec keys issue --role hr_manager --department human_resources -o alice.key',
+  'sealvec encrypt -i embeddings.npy -o sealed.jsonl --policy "role=hr_manager"',
+  'sealvec ingest -i docs.jsonl --policy "department=engineering" --collection docs',
+  'sealvec search --key alice.key --query-file q.json -k 5 --collection docs',
+  'sealvec demo',
+)}`,
+    );
+
+  const act = <T>(load: () => Promise<(opts: T, io: Io) => Promise<unknown>>, map?: (opts: Record<string, unknown>, args: unknown[]) => T) =>
+    async function (this: Command, ...args: unknown[]) {
+      const opts = this.optsWithGlobals();
+      const f = await load();
+      await f(map ? map(opts, args) : (opts as T), io);
+    };
+
+  program
+    .command('init')
+    .description('create a key directory: the authority (master secret), the vector keyset and a writer key, files mode 0600')
+    .option('--force', 'replace existing keys (the old ones are lost for good)')
+    .option('--schema <dimensions>', 'policy dimensions, comma-separated (default role,group,department)', listOption)
+    .addHelpText('after', examples('sealvec init', 'sealvec init --keys /secure/sealvec-keys', 'sealvec init --schema role,region --force'))
+    .action(act(async () => (await import('./commands/init.js')).init));
+
+  const keys = program.command('keys').description('issue, inspect and rotate keys');
+  keys
+    .command('issue')
+    .description('issue a user key for a set of attributes (written mode 0600; never printed)')
+    .requiredOption('-o, --output <file>', 'where to write the user key')
+    .option('--role <role>', 'a role the user holds (repeatable, or comma-separated)', collect)
+    .option('--group <group>', 'a group the user belongs to (repeatable, or comma-separated)', collect)
+    .option('--department <dept>', 'a department (repeatable, or comma-separated)', collect)
+    .option('--attr <dim=values>', 'any schema dimension: DIM=V1,V2 (repeatable)', collect)
+    .option('--tenant <tenant>', 'tenant scope of the key')
+    .option('--epoch <n>', 'epoch (default: the current one)', intOption('--epoch', 1, 0xffff_ffff))
+    .option('--blind-index <fields>', 'payload fields this user may filter on with --where', listOption)
+    .option('--force', 'replace an existing file')
+    .addHelpText(
+      'after',
+      examples(
+        'sealvec keys issue --role hr_manager --department human_resources -o alice.key',
+        'sealvec keys issue --role engineer --group platform,search --department engineering -o bob.key',
+        'sealvec keys issue --attr region=eu --role analyst --blind-index status -o carol.key',
+      ),
+    )
+    .action(act(async () => (await import('./commands/keys.js')).keysIssue));
+  keys
+    .command('info [file]')
+    .description('what a key file (or the key directory) holds: ids, epochs, attributes; never secrets')
+    .addHelpText('after', examples('sealvec keys info', 'sealvec keys info alice.key --json'))
+    .action(act(async () => (await import('./commands/keys.js')).keysInfo, (o, a) => ({ ...o, file: a[0] as string | undefined })));
+  keys
+    .command('rotate')
+    .description('start a new epoch (revocation) and a new primary vector key; old keys stay readable until retired')
+    .addOption(new Option('--only <what>', 'rotate only the epoch or only the vector key').choices(['epoch', 'vector']))
+    .addHelpText('after', examples('sealvec keys rotate', 'sealvec keys rotate --only epoch'))
+    .action(act(async () => (await import('./commands/keys.js')).keysRotate));
+  keys
+    .command('retire')
+    .description('remove an old vector key from the keyset (after "sealvec rotate" re-encrypted its records)')
+    .requiredOption('--kid <kid>', 'the key id to retire')
+    .addHelpText('after', examples('sealvec keys retire --kid 3f2a9c0d1e4b5a68'))
+    .action(act(async () => (await import('./commands/keys.js')).keysRetire));
+
+  const encrypt = program
+    .command('encrypt')
+    .description('seal plaintext embeddings into a sealed JSONL file (streaming; output written atomically)');
+  addInputOptions(encrypt);
+  encrypt.requiredOption('-o, --output <file>', 'sealed JSONL to write, or - for stdout');
+  addTargetOptions(encrypt);
+  addSchemeOptions(encrypt);
+  addThreads(encrypt)
+    .addHelpText(
+      'after',
+      examples(
+        'sealvec encrypt -i embeddings.jsonl -o sealed.jsonl --policy "role=analyst"',
+        'sealvec encrypt -i vectors.npy -o sealed.jsonl --policy "department=hr" --threads 2',
+        'sealvec encrypt -i base.fvecs -o - --policy "*" --metric euclid | gzip > sealed.jsonl.gz',
+        'python make_embeddings.py | sealvec encrypt -i - --format jsonl -o sealed.jsonl --policy "role=analyst"',
+        'sealvec encrypt -i docs.csv --vector-column embedding -o sealed.jsonl --policy "group=legal"',
+      ),
+    )
+    .action(act(async () => (await import('./commands/encrypt.js')).encrypt));
+
+  program
+    .command('decrypt')
+    .description('open the records of a sealed file that a user key may read (others are skipped)')
+    .requiredOption('-i, --input <file>', 'sealed JSONL (or - for stdin)')
+    .requiredOption('--key <file>', 'the user key')
+    .option('-o, --output <file>', 'plaintext JSONL {id, vector, payload} to write (default - = stdout)', '-')
+    .option('--no-vector', 'payloads only (faster)')
+    .addHelpText('after', examples('sealvec decrypt -i sealed.jsonl --key alice.key', 'sealvec decrypt -i sealed.jsonl --key alice.key -o opened.jsonl --json'))
+    .action(act(async () => (await import('./commands/decrypt.js')).decrypt));
+
+  const ingest = program
+    .command('ingest')
+    .description('encrypt records and upsert them into Qdrant or the embedded store (a sealed JSONL file is stored as is)');
+  ingest
+    .requiredOption('-i, --input <file>', 'plaintext records (.jsonl .json .npy .fvecs .csv .tsv), a sealed JSONL file, or - for stdin')
+    .addOption(new Option('--format <format>', 'input format (default: from the extension; sealed files are recognised by their header)').choices([...INPUT_FORMATS, 'sealed']))
+    .option('--policy <policy>', 'policy for records without one, e.g. "role=analyst" or "*"')
+    .option('--id-prefix <prefix>', 'prefix of generated ids')
+    .option('--dimension <d>', 'expected vector dimension', intOption('--dimension', 1, 65_536))
+    .option('--vector-column <name>', 'CSV/TSV: column holding the vector')
+    .option('--id-column <name>', 'CSV/TSV: column holding ids')
+    .option('--policy-column <name>', 'CSV/TSV: column holding policies')
+    .option('--delimiter <char>', 'CSV/TSV: field delimiter');
+  addTargetOptions(ingest);
+  addSchemeOptions(ingest);
+  addBackendOptions(ingest);
+  addThreads(ingest)
+    .option('--batch-size <n>', 'points per upsert request', intOption('--batch-size', 1, 10_000))
+    .addHelpText(
+      'after',
+      examples(
+        'sealvec ingest -i docs.jsonl --policy "department=engineering" --collection docs',
+        'sealvec ingest -i sealed.jsonl --collection docs --qdrant http://localhost:6333',
+        'QDRANT_URL=https://xyz.cloud.qdrant.io QDRANT_API_KEY=... sealvec ingest -i vectors.npy --policy "*"',
+      ),
+    )
+    .action(act(async () => (await import('./commands/ingest.js')).ingest));
+
+  const search = program
+    .command('search')
+    .description('nearest records a user key may open, with decrypted payloads and exact scores')
+    .requiredOption('--key <file>', 'the user key')
+    .option('--query <json>', 'the query vector as a JSON array')
+    .option('--query-file <file>', 'queries: JSON array, JSONL, .npy, .fvecs, CSV (every row is one query), or - for stdin')
+    .option('-k, --k <n>', 'results per query', intOption('-k', 1, 10_000), 10)
+    .option('--where <field=value>', 'equality filter on a blind-indexed payload field (repeatable; value parsed as JSON when it can be)', collect)
+    .option('--oversample <n>', 'candidates fetched = k x oversample (default: the preset\'s)', intOption('--oversample', 1, 1000))
+    .option('--no-rerank', 'rank by the encrypted (approximate) distance only')
+    .option('--with-vector', 'also print each hit\'s decrypted vector');
+  addTargetOptions(search);
+  addBackendOptions(search)
+    .addHelpText(
+      'after',
+      examples(
+        'sealvec search --key alice.key --query "[0.12, -0.03, ...]" -k 5',
+        'sealvec search --key alice.key --query-file queries.fvecs -k 10 --json',
+        'echo "[0.1, 0.2, 0.3]" | sealvec search --key bob.key --query-file - --where status=\\"open\\"',
+      ),
+    )
+    .action(act(async () => (await import('./commands/search.js')).search));
+
+  const rewrap = program
+    .command('rewrap')
+    .description('move records to the current epoch by rewriting headers only (after "keys rotate"); vectors and payloads are untouched')
+    .option('-i, --input <file>', 'a sealed JSONL file to rewrap (else: the collection)')
+    .option('-o, --output <file>', 'with -i: the rewrapped file to write (may equal the input)');
+  addTargetOptions(rewrap);
+  addBackendOptions(rewrap)
+    .addHelpText('after', examples('sealvec rewrap -i sealed.jsonl -o sealed.jsonl', 'sealvec rewrap --collection docs'))
+    .action(act(async () => (await import('./commands/rewrap.js')).rewrap));
+
+  const rotate = program
+    .command('rotate')
+    .description('re-encrypt records under the primary vector key (after "keys rotate"); then "keys retire" the old key')
+    .option('-i, --input <file>', 'a sealed JSONL file to re-encrypt (else: the collection)')
+    .option('-o, --output <file>', 'with -i: the re-encrypted file to write');
+  addTargetOptions(rotate);
+  addBackendOptions(rotate)
+    .addHelpText('after', examples('sealvec rotate -i sealed.jsonl -o rotated.jsonl', 'sealvec rotate --collection docs'))
+    .action(act(async () => (await import('./commands/rotate.js')).rotate));
+
+  const inspect = program
+    .command('inspect [file]')
+    .description('what a sealed file, record or collection reveals without any key (no key needed)')
+    .option('--record <id>', 'show one record\'s public fields');
+  addTargetOptions(inspect);
+  addBackendOptions(inspect)
+    .addHelpText('after', examples('sealvec inspect sealed.jsonl', 'sealvec inspect sealed.jsonl --record doc-17', 'sealvec inspect --collection docs --json'))
+    .action(act(async () => (await import('./commands/inspect.js')).inspect, (o, a) => ({ ...o, file: a[0] as string | undefined })));
+
+  program
+    .command('demo')
+    .description('the whole story on a real dataset, in memory: keys for three users, encrypted ingest, searches, recall, a denied access')
+    .option('--dataset <dir>', 'a texmex folder (base.fvecs, query.fvecs, groundtruth.ivecs) (default: the bundled GloVe 2000 x 100)')
+    .option('-k, --k <n>', 'neighbours per query', intOption('-k', 1, 100), 10)
+    .option('--queries <n>', 'queries to run', intOption('--queries', 1, 10_000))
+    .addHelpText('after', examples('sealvec demo', 'sealvec demo --json'))
+    .action(act(async () => (await import('./commands/demo.js')).demo));
+
+  return program;
+}

@@ -1,0 +1,128 @@
+/**
+ * Sealed JSONL, the CLI's file format for encrypted records:
+ *
+ *   line 1   {"type":"sealvec/sealed-jsonl","version":1,"collection":"...","tenant":"...","scheme":{...}}
+ *   line 2+  one stored point per line, exactly as @sealvec/core encodes it for a database:
+ *            {"vector":[float32 values],"payload":{"sv":1,"id":...,"tnt":...,"kid":...,"ep":...,
+ *             "n":...,"t":...,"h":...,"p":...,"x"?:...,"pf"?:[...],"bi"?:{...}}}
+ *
+ * The first line carries the public scheme (dimension, metric, beta, authority id, ...) a reader
+ * needs and that the stored points do not repeat; records are bound to the collection and tenant
+ * it names. Vectors are written with 9 significant digits, which round-trips every float32.
+ * Reading treats the file as hostile: the header line is validated field by field, each record by
+ * core's strict stored-point decoder.
+ */
+import {
+  decodeStoredPoint,
+  encodeStoredPayload,
+  isMetric,
+  Malformed,
+  storedDimensionOf,
+  UnsupportedVersion,
+  type SealedRecord,
+} from '@sealvec/core';
+import type { Scheme } from './scheme.js';
+
+export const SEALED_FILE_TYPE = 'sealvec/sealed-jsonl';
+export const SEALED_FILE_VERSION = 1;
+
+export interface SealedFileHeader {
+  type: typeof SEALED_FILE_TYPE;
+  version: typeof SEALED_FILE_VERSION;
+  collection: string;
+  tenant: string;
+  scheme: Scheme;
+}
+
+export function encodeHeaderLine(collection: string, tenant: string, scheme: Scheme): string {
+  const h: SealedFileHeader = { type: SEALED_FILE_TYPE, version: SEALED_FILE_VERSION, collection, tenant, scheme };
+  return `${JSON.stringify(h)}\n`;
+}
+
+/** Float32 values with 9 significant digits (enough to round-trip any float32), comma separated. */
+export function formatVector(v: Float32Array): string {
+  let s = '';
+  for (let i = 0; i < v.length; i++) {
+    const x = v[i]!;
+    const t = x === 0 ? '0' : x.toPrecision(9);
+    s += i === 0 ? t : `,${t}`;
+  }
+  return s;
+}
+
+export function encodeRecordLine(r: SealedRecord): string {
+  return `{"vector":[${formatVector(r.vector)}],"payload":${JSON.stringify(encodeStoredPayload(r))}}\n`;
+}
+
+function fail(where: string, what: string): never {
+  throw new Malformed(`${where}: ${what}`);
+}
+
+/** Validates the first line of a sealed file (hostile input). */
+export function parseHeaderLine(value: unknown, where: string): SealedFileHeader {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(where, 'not a sealed file (the first line must be its header object)');
+  const o = value as Record<string, unknown>;
+  if (o.type !== SEALED_FILE_TYPE) {
+    if ('vector' in o && 'payload' in o) fail(where, 'sealed file has no header line (was it produced by "sealvec encrypt"?)');
+    fail(where, `not a sealed file (expected "type": "${SEALED_FILE_TYPE}")`);
+  }
+  if (o.version !== SEALED_FILE_VERSION) throw new UnsupportedVersion(`${where}: sealed file version ${JSON.stringify(o.version)} is not supported (expected ${SEALED_FILE_VERSION})`);
+  if (typeof o.collection !== 'string' || typeof o.tenant !== 'string') fail(where, '"collection" and "tenant" must be strings');
+  const s = o.scheme;
+  if (typeof s !== 'object' || s === null || Array.isArray(s)) fail(where, '"scheme" must be an object');
+  const r = s as Record<string, unknown>;
+  const posInt = (k: string): number => {
+    const v = r[k];
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v <= 0 || v > 65_537) fail(where, `scheme "${k}" must be a positive integer`);
+    return v;
+  };
+  const nonNeg = (k: string): number => {
+    const v = r[k];
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) fail(where, `scheme "${k}" must be a non-negative number`);
+    return v;
+  };
+  if (r.sealvec !== 1) throw new UnsupportedVersion(`${where}: scheme version ${JSON.stringify(r.sealvec)} is not supported`);
+  if (!isMetric(r.metric)) fail(where, 'scheme "metric" must be cosine, euclid or dot');
+  const dimension = posInt('dimension');
+  const storedDimension = posInt('storedDimension');
+  if (storedDimension !== storedDimensionOf(r.metric, dimension)) fail(where, 'scheme "storedDimension" does not match its metric and dimension');
+  if (typeof r.authority !== 'string' || !/^[0-9a-f]{16}$/.test(r.authority)) fail(where, 'scheme "authority" must be a 16-hex-digit id');
+  if (typeof r.prefilter !== 'boolean' || typeof r.exactVector !== 'boolean') fail(where, 'scheme "prefilter" and "exactVector" must be booleans');
+  if (!Array.isArray(r.blindIndexFields) || !r.blindIndexFields.every((f) => typeof f === 'string')) {
+    fail(where, 'scheme "blindIndexFields" must be an array of strings');
+  }
+  const maxNorm = r.maxNorm === null || r.maxNorm === undefined ? null : nonNeg('maxNorm');
+  if (r.metric === 'dot' && (maxNorm === null || maxNorm === 0)) fail(where, 'scheme "maxNorm" is required for dot');
+  if (r.preset !== null && r.preset !== undefined && typeof r.preset !== 'string') fail(where, 'scheme "preset" must be a string or null');
+  return {
+    type: SEALED_FILE_TYPE,
+    version: SEALED_FILE_VERSION,
+    collection: o.collection,
+    tenant: o.tenant,
+    scheme: {
+      sealvec: 1,
+      dimension,
+      storedDimension,
+      metric: r.metric,
+      beta: nonNeg('beta'),
+      preset: typeof r.preset === 'string' ? r.preset : null,
+      maxNorm,
+      authority: r.authority,
+      prefilter: r.prefilter,
+      blindIndexFields: (r.blindIndexFields as string[]).slice(),
+      exactVector: r.exactVector,
+    },
+  };
+}
+
+/** One record line -> SealedRecord, with the place named in any error. */
+export function parseRecordLine(value: unknown, where: string, storedDimension: number): SealedRecord {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(where, 'expected a stored point {"vector", "payload"}');
+  const o = value as Record<string, unknown>;
+  try {
+    return decodeStoredPoint(o.payload, o.vector, { storedDimension });
+  } catch (e) {
+    if (e instanceof Error) e.message = `${where}: ${e.message}`;
+    throw e;
+  }
+}
