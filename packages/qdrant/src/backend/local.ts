@@ -16,7 +16,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BackendError, Conflict, InvalidVector, NotFound } from '@sealvec/core';
+import { BackendError, Conflict, InvalidVector, isSealvecError, NotFound } from '@sealvec/core';
 import { TEMP_MARKER, removeFileDurably, writeFileAtomic } from './atomic-write.js';
 import { acquireDirLock, type DirLock } from './file-lock.js';
 import { checkFilter, compileFilter, type PointPredicate } from './filter.js';
@@ -102,8 +102,13 @@ export class LocalBackend implements Backend {
   }
 
   private async load(dir: string): Promise<void> {
-    await mkdir(dir, { recursive: true });
-    this.lock = await acquireDirLock(dir);
+    try {
+      await mkdir(dir, { recursive: true });
+      this.lock = await acquireDirLock(dir);
+    } catch (cause) {
+      if (isSealvecError(cause)) throw cause;
+      throw new BackendError(`cannot open ${dir}: ${(cause as Error).message}`, { cause });
+    }
     try {
       for (const entry of await readdir(dir)) {
         if (entry.includes(TEMP_MARKER)) {
@@ -121,7 +126,8 @@ export class LocalBackend implements Backend {
     } catch (e) {
       await this.lock.release();
       this.lock = undefined;
-      throw e;
+      if (isSealvecError(e)) throw e;
+      throw new BackendError(`cannot load ${dir}: ${(e as Error).message}`, { cause: e });
     }
   }
 
