@@ -4,9 +4,10 @@
  * and the header MAC use these bytes as input or associated data, so a header moved to another
  * record, collection or tenant, or edited to claim another epoch, fails to unwrap.
  */
+import { lp } from '../format/lp.js';
 import { MAX_COLLECTION_BYTES, MAX_RECORD_ID_BYTES } from '../format/constants.js';
 import { checkTenant } from '../authority/keys.js';
-import { abytes, astring, lengthPrefixed, utf8 } from '../utils.js';
+import { abytes, astring, utf8 } from '../utils.js';
 
 const EMPTY = new Uint8Array(0);
 
@@ -47,5 +48,5 @@ export function checkBinding(b: RecordBinding): CheckedBinding {
 
 /** lp("sealvec/header", version, tenant, collection, recordId, epoch, nonce). */
 export function headerContext(b: CheckedBinding, version: number, epoch: number, nonce: Uint8Array): Uint8Array {
-  return lengthPrefixed('sealvec/header', String(version), b.tenant, b.collection, b.recordId, String(epoch), nonce);
+  return lp('sealvec/header', String(version), b.tenant, b.collection, b.recordId, String(epoch), nonce);
 }

@@ -23,6 +23,7 @@
  * knowing the policy in advance, which is what rewrap needs (the policy is hidden from the store,
  * and a writer cannot guess it from an unbounded value space).
  */
+import { lp } from '../format/lp.js';
 import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
@@ -42,9 +43,9 @@ import {
 } from '../format/constants.js';
 import { expanderFrom, LABELS } from '../kdf.js';
 import { decodePolicy, encodePolicy, type Policy } from '../policy/policy.js';
-import { sameSchema } from '../policy/schema.js';
+import { sameSchema, type PolicySchema } from '../policy/schema.js';
 import { policyTuples, tupleId, type Tuple } from '../policy/tuples.js';
-import { abytes, aint, concatBytes, equalBytes, lengthPrefixed, randomBytes } from '../utils.js';
+import { abytes, aint, concatBytes, equalBytes, randomBytes } from '../utils.js';
 import { checkBinding, headerContext, type CheckedBinding, type RecordBinding } from './binding.js';
 import { compareLocators, decodeHeader, encodeHeaderBody, locatorAt, wrappedAt, type DecodedHeader } from './format.js';
 
@@ -72,18 +73,20 @@ function entryMac(m: TupleMaterial, ctx: Uint8Array): Uint8Array {
   return m.locator(ctx);
 }
 
-function headerMac(dataKey: Uint8Array, ctx: Uint8Array, ad: Uint8Array, body: Uint8Array): Uint8Array {
-  // HKDF-Expand only: the data key is 32 uniformly random bytes (RFC 5869 section 3.3).
+/** The header MAC key of a data key: HKDF-Expand only (the data key is uniformly random, RFC 5869 3.3). */
+export function headerAuthKey(dataKey: Uint8Array): Uint8Array {
   const kdf = expanderFrom(dataKey);
   const k = kdf.derive(LABELS.headerAuth);
   kdf.destroy();
-  const mac = hmac(sha256, k, concatBytes(lengthPrefixed(ctx, ad), body)).slice(0, HEADER_MAC_LENGTH);
-  k.fill(0);
-  return mac;
+  return k;
 }
 
-function escrowPlaintext(dataKey: Uint8Array, policy: Policy): Uint8Array {
-  const p = encodePolicy(policy);
+function headerMac(authKey: Uint8Array, ctx: Uint8Array, ad: Uint8Array, body: Uint8Array): Uint8Array {
+  return hmac.create(sha256, authKey).update(lp(ctx, ad)).update(body).digest().slice(0, HEADER_MAC_LENGTH);
+}
+
+function escrowPlaintext(dataKey: Uint8Array, resolved: PolicyTuples): Uint8Array {
+  const p = (resolved.encoded ??= encodePolicy(resolved.policy));
   const need = DATA_KEY_LENGTH + 2 + p.length;
   if (need > MAX_ESCROW_PLAINTEXT) {
     throw new InputTooLarge(`the policy's canonical encoding is ${p.length} bytes, above the escrow's ${MAX_ESCROW_PLAINTEXT - DATA_KEY_LENGTH - 2}`);
@@ -107,6 +110,8 @@ export interface PolicyTuples {
   policy: Policy;
   tuples: readonly Tuple[];
   ids: readonly string[];
+  /** The canonical encoding, once computed (cached with the rest). */
+  encoded?: Uint8Array;
 }
 
 export function withTuples(policy: Policy): PolicyTuples {
@@ -122,13 +127,17 @@ export function wrapChecked(
   b: CheckedBinding,
   minEntries: number,
   random: RandomSource,
+  /** The data key's header MAC key, when the caller has derived it already. */
+  authKey?: Uint8Array,
+  /** The header nonce, when the caller has drawn it already (24 bytes). */
+  headerNonce?: Uint8Array,
 ): SealedHeader {
   const { policy, tuples, ids } = resolved;
   if (!sameSchema(policy.schema, writer.schema)) throw new SchemeMismatch('the policy uses a different schema than the writer key');
   if (b.tenant !== writer.tenant) throw new SchemeMismatch(`the writer key is for tenant ${JSON.stringify(writer.tenant)}, not ${JSON.stringify(b.tenant)}`);
   const n = bucketOf(tuples.length, minEntries);
   if (n > MAX_HEADER_ENTRIES) throw new InputTooLarge(`the header would need ${n} entries, above ${MAX_HEADER_ENTRIES}`);
-  const nonce = random(HEADER_NONCE_LENGTH);
+  const nonce = headerNonce ?? random(HEADER_NONCE_LENGTH);
   const ctx = headerContext(b, HEADER_VERSION, writer.epoch, nonce);
   const rows: Uint8Array[] = [];
   for (let i = 0; i < tuples.length; i++) {
@@ -150,13 +159,15 @@ export function wrapChecked(
     if (compareLocators(rows[i - 1] as Uint8Array, rows[i] as Uint8Array) === 0) throw new Error('header locator collision; retry');
   }
   const entries = concatBytes(...rows);
-  const pt = escrowPlaintext(dataKey, policy);
+  const pt = escrowPlaintext(dataKey, resolved);
   const escrow = xchacha20poly1305(writerSecrets(writer).escrowKey, nonce, ctx).encrypt(pt);
   pt.fill(0);
   const body = encodeHeaderBody({ version: HEADER_VERSION, epoch: writer.epoch, nonce, entries, escrow });
   const header = new Uint8Array(body.length + HEADER_MAC_LENGTH);
   header.set(body);
-  header.set(headerMac(dataKey, ctx, b.associatedData, body), body.length);
+  const k = authKey ?? headerAuthKey(dataKey);
+  header.set(headerMac(k, ctx, b.associatedData, body), body.length);
+  if (authKey === undefined) k.fill(0);
   return { header, entryCount: n };
 }
 
@@ -167,9 +178,9 @@ export function wrapDataKey(dataKey: Uint8Array, policy: Policy, writer: WriterK
   return wrapChecked(dataKey, withTuples(policy), writer, checkBinding(binding), minEntries, options.testOnlyRandom ?? randomBytes).header;
 }
 
-function verifyMac(h: DecodedHeader, ctx: Uint8Array, ad: Uint8Array, dataKey: Uint8Array): boolean {
+function verifyMac(h: DecodedHeader, ctx: Uint8Array, ad: Uint8Array, authKey: Uint8Array): boolean {
   const body = h.bytes.subarray(0, h.bytes.length - HEADER_MAC_LENGTH);
-  return equalBytes(headerMac(dataKey, ctx, ad, body), h.mac);
+  return equalBytes(headerMac(authKey, ctx, ad, body), h.mac);
 }
 
 function locatorKey(b: Uint8Array): string {
@@ -202,7 +213,10 @@ export function unwrapDecoded(h: DecodedHeader, b: CheckedBinding, userKey: User
     } catch {
       continue;
     }
-    if (verifyMac(h, ctx, b.associatedData, dataKey)) return dataKey;
+    const k = headerAuthKey(dataKey);
+    const ok = verifyMac(h, ctx, b.associatedData, k);
+    k.fill(0);
+    if (ok) return dataKey;
     dataKey.fill(0);
     return null;
   }
@@ -223,8 +237,24 @@ export interface EscrowContents {
   policy: Policy;
 }
 
+// Rewrapping many headers sees the same few policies again and again: decode each once.
+const POLICY_CACHE_LIMIT = 1024;
+const policyCache = new Map<string, PolicyTuples>();
+
+function decodePolicyCached(schema: PolicySchema, bytes: Uint8Array): PolicyTuples {
+  let key = schema.dimensions.join('\u0000') + '\u0001';
+  for (let i = 0; i < bytes.length; i++) key += String.fromCharCode(bytes[i] as number);
+  let r = policyCache.get(key);
+  if (r === undefined) {
+    r = { ...withTuples(decodePolicy(schema, bytes)), encoded: Uint8Array.from(bytes) };
+    if (policyCache.size >= POLICY_CACHE_LIMIT) policyCache.clear();
+    policyCache.set(key, r);
+  }
+  return r;
+}
+
 /** Internal form of `openEscrow`. Throws KeyNotFound on epoch/tenant mismatch, DecryptionFailed otherwise. */
-export function openEscrowDecoded(h: DecodedHeader, b: CheckedBinding, writer: WriterKey): EscrowContents {
+export function openEscrowDecoded(h: DecodedHeader, b: CheckedBinding, writer: WriterKey): EscrowContents & { resolved: PolicyTuples; authKey: Uint8Array } {
   if (h.epoch !== writer.epoch) throw new KeyNotFound(`the header is for epoch ${h.epoch}, the writer key for epoch ${writer.epoch}`);
   if (b.tenant !== writer.tenant) throw new KeyNotFound(`the header is for tenant ${JSON.stringify(b.tenant)}, the writer key for ${JSON.stringify(writer.tenant)}`);
   const ctx = headerContext(b, h.version, h.epoch, h.nonce);
@@ -239,9 +269,10 @@ export function openEscrowDecoded(h: DecodedHeader, b: CheckedBinding, writer: W
     const len = ((pt[DATA_KEY_LENGTH] as number) << 8) | (pt[DATA_KEY_LENGTH + 1] as number);
     const end = DATA_KEY_LENGTH + 2 + len;
     if (end > pt.length || pt.subarray(end).some((x) => x !== 0)) throw new DecryptionFailed();
-    const policy = decodePolicy(writer.schema, pt.subarray(DATA_KEY_LENGTH + 2, end));
-    if (!verifyMac(h, ctx, b.associatedData, dataKey)) throw new DecryptionFailed();
-    return { dataKey, policy };
+    const resolved = decodePolicyCached(writer.schema, pt.subarray(DATA_KEY_LENGTH + 2, end));
+    const authKey = headerAuthKey(dataKey);
+    if (!verifyMac(h, ctx, b.associatedData, authKey)) throw new DecryptionFailed();
+    return { dataKey, policy: resolved.policy, resolved, authKey };
   } catch (cause) {
     // An authentic escrow with bad contents cannot come from this library: same generic error.
     if (cause instanceof DecryptionFailed) throw cause;
@@ -256,7 +287,9 @@ export function openEscrowDecoded(h: DecodedHeader, b: CheckedBinding, writer: W
  * Throws KeyNotFound for another epoch or tenant, DecryptionFailed if anything fails to verify.
  */
 export function openEscrow(header: Uint8Array, binding: RecordBinding, writer: WriterKey): EscrowContents {
-  return openEscrowDecoded(decodeHeader(header), checkBinding(binding), writer);
+  const { dataKey, policy, authKey } = openEscrowDecoded(decodeHeader(header), checkBinding(binding), writer);
+  authKey.fill(0);
+  return { dataKey, policy };
 }
 
 /**
@@ -279,10 +312,11 @@ export function rewrapDecoded(
   if (from.authorityId !== to.authorityId || from.tenant !== to.tenant || !sameSchema(from.schema, to.schema)) {
     throw new SchemeMismatch('rewrap needs two writer keys of the same authority, schema and tenant');
   }
-  const { dataKey, policy } = openEscrowDecoded(h, b, from);
+  const { dataKey, policy, resolved, authKey } = openEscrowDecoded(h, b, from);
   try {
-    return { ...wrapChecked(dataKey, withTuples(policy), to, b, Math.max(minEntries, h.entryCount), random), policy };
+    return { ...wrapChecked(dataKey, resolved, to, b, Math.max(minEntries, h.entryCount), random, authKey), policy };
   } finally {
     dataKey.fill(0);
+    authKey.fill(0);
   }
 }

@@ -9,9 +9,10 @@
  * A policy tuple t and a user tuple u are equal iff, per dimension, the policy lists nothing
  * (t = u = `*`) or lists a value the user holds (t = u = that value): precisely `evaluate`.
  */
+import { lp } from '../format/lp.js';
 import { InputTooLarge } from '../errors.js';
 import { MAX_POLICY_TUPLES, MAX_USER_TUPLES, WILDCARD } from '../format/constants.js';
-import { lengthPrefixed } from '../utils.js';
+
 import type { Policy, UserAttributes } from './policy.js';
 import type { PolicySchema } from './schema.js';
 
@@ -64,7 +65,7 @@ function product(choices: readonly (readonly string[])[]): Tuple[] {
 export function encodeTuple(schema: PolicySchema, tuple: Tuple): Uint8Array {
   const fields: string[] = ['sealvec/tuple'];
   schema.dimensions.forEach((d, i) => fields.push(d, tuple[i] ?? WILDCARD));
-  return lengthPrefixed(...fields);
+  return lp(...fields);
 }
 
 /** A string key for maps: injective on tuples (JSON of a string array). */

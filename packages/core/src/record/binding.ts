@@ -8,15 +8,16 @@
  *   pf           header MAC (associated data = digest of the token list; rewrap replaces both)
  *   p            its own AEAD; AAD = payload binding below
  *   bi           payload AAD (digest of the token map; tokens do not change on rewrap)
- *   x            its own AEAD; AAD = exact-vector binding below (incl. a digest of the
- *                ciphertext vector, its nonce and tag, so open can skip re-deriving the noise)
+ *   x            its own AEAD; AAD = exact-vector binding below, which includes the whole
+ *                ciphertext vector, its nonce and tag (Poly1305 authenticates them at no
+ *                extra pass, so open need not re-derive the noise to check the vector)
  *   vector,n,t   vector tag (the cipher's) and the x AAD
  *   id,tnt,kid   all of the above (collection, from the caller, too)
  */
+import { lp } from '../format/lp.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { FORMAT_VERSION } from '../format/constants.js';
-import { expanderFrom, type Label } from '../kdf.js';
-import { lengthPrefixed } from '../utils.js';
+import { expanderFrom, LABELS } from '../kdf.js';
 import { float32Bytes } from '../vector/cipher.js';
 
 export interface RecordScope {
@@ -27,27 +28,27 @@ export interface RecordScope {
 }
 
 export function tokensDigest(tokens: readonly string[] | undefined): Uint8Array {
-  if (tokens === undefined) return sha256(lengthPrefixed('sealvec/pf', 'absent'));
-  return sha256(lengthPrefixed('sealvec/pf', String(tokens.length), ...tokens));
+  if (tokens === undefined) return sha256(lp('sealvec/pf', 'absent'));
+  return sha256(lp('sealvec/pf', String(tokens.length), ...tokens));
 }
 
 export function blindIndexDigest(bi: Readonly<Record<string, readonly string[]>> | undefined): Uint8Array {
-  if (bi === undefined) return sha256(lengthPrefixed('sealvec/bi', 'absent'));
+  if (bi === undefined) return sha256(lp('sealvec/bi', 'absent'));
   const fields: string[] = ['sealvec/bi', String(Object.keys(bi).length)];
   for (const f of Object.keys(bi).sort()) {
     const t = bi[f] as readonly string[];
     fields.push(f, String(t.length), ...t);
   }
-  return sha256(lengthPrefixed(...fields));
+  return sha256(lp(...fields));
 }
 
 /** `hasExact` says whether the record has an `x` field, so deleting it is detected. */
 export function payloadAad(s: RecordScope, hasExact: boolean, biDigest: Uint8Array): Uint8Array {
-  return lengthPrefixed('sealvec/payload', String(FORMAT_VERSION), s.tenant, s.collection, s.recordId, s.kid, hasExact ? 'x' : '-', biDigest);
+  return lp('sealvec/payload', String(FORMAT_VERSION), s.tenant, s.collection, s.recordId, s.kid, hasExact ? 'x' : '-', biDigest);
 }
 
 export function exactVectorAad(s: RecordScope, nonce: Uint8Array, tag: Uint8Array, vector: Float32Array): Uint8Array {
-  return lengthPrefixed(
+  return lp(
     'sealvec/exact-vector',
     String(FORMAT_VERSION),
     s.tenant,
@@ -56,17 +57,30 @@ export function exactVectorAad(s: RecordScope, nonce: Uint8Array, tag: Uint8Arra
     s.kid,
     nonce,
     tag,
-    sha256(float32Bytes(vector)),
+    float32Bytes(vector),
   );
 }
 
+export interface RecordKeys {
+  headerAuth: Uint8Array;
+  payload: Uint8Array;
+  vector: Uint8Array;
+}
+
 /**
- * A per-record subkey of the data key: HKDF-Expand only, since the data key is 32 uniformly
- * random bytes (RFC 5869 section 3.3), as the vector cipher does for its noise seed and tag key.
+ * The per-record subkeys of a data key: HKDF-Expand only (one HMAC key schedule for all three),
+ * since the data key is 32 uniformly random bytes (RFC 5869 section 3.3), as the vector cipher
+ * does for its noise seed and tag key.
  */
-export function recordKey(dataKey: Uint8Array, label: Label): Uint8Array {
+export function recordKeys(dataKey: Uint8Array): RecordKeys {
   const kdf = expanderFrom(dataKey);
-  const k = kdf.derive(label);
+  const keys = { headerAuth: kdf.derive(LABELS.headerAuth), payload: kdf.derive(LABELS.recordPayload), vector: kdf.derive(LABELS.recordVector) };
   kdf.destroy();
-  return k;
+  return keys;
+}
+
+export function cleanRecordKeys(k: RecordKeys): void {
+  k.headerAuth.fill(0);
+  k.payload.fill(0);
+  k.vector.fill(0);
 }

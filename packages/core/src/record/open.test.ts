@@ -145,3 +145,20 @@ describe('open: argument checks', () => {
     expect(() => opener.open(A, issueUserKey(authority, {}))).toThrow(DecryptionFailed);
   });
 });
+
+describe('openWithWriter', () => {
+  it('opens any record of its epoch through the escrow and returns the policy', () => {
+    const got = opener.openWithWriter(A, writer);
+    expect(got.payload).toEqual({ status: 'open', body: 'alpha' });
+    expect(Array.from(got.vector as Float32Array)).toEqual(vec.map(Math.fround));
+    expect(got.policy.allowed[0]).toEqual(['admin', 'hr_manager']);
+  });
+
+  it('refuses another epoch (KeyNotFound), another authority and tampered records (DecryptionFailed)', () => {
+    const other = createWriterKey(generateAuthority());
+    expect(() => opener.openWithWriter(A, other)).toThrow(DecryptionFailed);
+    expect(() => opener.openWithWriter({ ...A, id: 'doc-B' }, writer)).toThrow(DecryptionFailed);
+    expect(() => opener.openWithWriter({ ...A, payload: B.payload }, writer)).toThrow(DecryptionFailed);
+    expect(() => opener.openWithWriter(A, user as never)).toThrow(TypeError);
+  });
+});

@@ -14,12 +14,10 @@ import { checkBinding } from '../header/binding.js';
 import { decodeHeader } from '../header/format.js';
 import { openEscrowDecoded, unwrapDecoded } from '../header/wrap.js';
 import type { Policy } from '../policy/policy.js';
-import { expanderFrom, LABELS } from '../kdf.js';
 import { tupleToken } from '../tokens/prefilter.js';
 import { fromUtf8, isBytes } from '../utils.js';
 import type { VectorCipher } from '../vector/cipher.js';
-import { recordKey } from './binding.js';
-import { blindIndexDigest, exactVectorAad, payloadAad, tokensDigest, type RecordScope } from './binding.js';
+import { blindIndexDigest, cleanRecordKeys, exactVectorAad, payloadAad, recordKeys, tokensDigest, type RecordScope } from './binding.js';
 import type { OpenedRecord, SealedRecord } from './types.js';
 
 export interface OpenOptions {
@@ -88,21 +86,20 @@ export function createOpener(options: OpenerOptions): Opener {
   function withDataKey(record: SealedRecord, dataKey: Uint8Array, prep: ReturnType<typeof prepare>, opts: OpenOptions): OpenedRecord {
     const { b, sealedPayload, x } = prep;
     const [pNonce, pCt] = sealedPayload;
+    const keys = recordKeys(dataKey);
     try {
       const scope: RecordScope = { tenant: b.tenant, collection, recordId: b.recordId, kid: record.kid };
-      const pKey = recordKey(dataKey, LABELS.recordPayload);
       let payload: JsonValue;
       try {
-        const text = xchacha20poly1305(pKey, pNonce, payloadAad(scope, x !== undefined, blindIndexDigest(record.blindIndex))).decrypt(pCt);
+        const text = xchacha20poly1305(keys.payload, pNonce, payloadAad(scope, x !== undefined, blindIndexDigest(record.blindIndex))).decrypt(pCt);
         payload = JSON.parse(fromUtf8(text, 'payload')) as JsonValue;
       } catch (cause) {
         throw new DecryptionFailed({ cause });
-      } finally {
-        pKey.fill(0);
       }
       if (opts.vector === false) return { id: record.id, vector: undefined, payload };
-      return { id: record.id, vector: recoverVector(record, x, dataKey, scope), payload };
+      return { id: record.id, vector: recoverVector(record, x, dataKey, keys.vector, scope), payload };
     } finally {
+      cleanRecordKeys(keys);
       dataKey.fill(0);
     }
   }
@@ -123,11 +120,12 @@ export function createOpener(options: OpenerOptions): Opener {
   function openWithWriter(record: SealedRecord, writer: WriterKey): OpenedRecord & { policy: Policy } {
     if (typeof writer !== 'object' || writer === null || writer.kind !== 'writer') throw new TypeError('"writer" expected a WriterKey');
     const prep = prepare(record);
-    const { dataKey, policy } = openEscrowDecoded(prep.h, { ...prep.b, associatedData: tokensDigest(record.prefilter) }, writer);
+    const { dataKey, policy, authKey } = openEscrowDecoded(prep.h, { ...prep.b, associatedData: tokensDigest(record.prefilter) }, writer);
+    authKey.fill(0);
     return { ...withDataKey(record, dataKey, prep, {}), policy };
   }
 
-  function recoverVector(record: SealedRecord, x: [Uint8Array, Uint8Array] | undefined, dataKey: Uint8Array, scope: RecordScope): Float32Array {
+  function recoverVector(record: SealedRecord, x: [Uint8Array, Uint8Array] | undefined, dataKey: Uint8Array, xKey: Uint8Array, scope: RecordScope): Float32Array {
     const ct = { kid: record.kid, nonce: record.nonce, tag: record.tag, vector: record.vector };
     const binding = { recordId: record.id, dataKey, collection };
     if (x === undefined) {
@@ -135,14 +133,11 @@ export function createOpener(options: OpenerOptions): Opener {
       if (cipher.metric === 'cosine') throw new DecryptionFailed();
       return cipher.decrypt(ct, binding);
     }
-    const xKey = recordKey(dataKey, LABELS.recordVector);
     let plain: Uint8Array;
     try {
       plain = xchacha20poly1305(xKey, x[0], exactVectorAad(scope, record.nonce, record.tag, record.vector)).decrypt(x[1]);
     } catch (cause) {
       throw new DecryptionFailed({ cause });
-    } finally {
-      xKey.fill(0);
     }
     try {
       const d = cipher.dimension;

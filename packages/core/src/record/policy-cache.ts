@@ -13,6 +13,7 @@ export interface ResolvedPolicy {
   policy: Policy;
   tuples: readonly Tuple[];
   ids: readonly string[];
+  encoded?: Uint8Array;
 }
 
 const STRING_CACHE_LIMIT = 1024;

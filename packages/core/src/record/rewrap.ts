@@ -13,7 +13,7 @@ import { DecryptionFailed, Malformed, SchemeMismatch } from '../errors.js';
 import { FORMAT_VERSION, MAX_HEADER_ENTRIES } from '../format/constants.js';
 import { checkBinding } from '../header/binding.js';
 import { decodeHeader } from '../header/format.js';
-import { bucketOf, openEscrowDecoded, withTuples, wrapChecked, type RandomSource } from '../header/wrap.js';
+import { bucketOf, openEscrowDecoded, wrapChecked, type RandomSource } from '../header/wrap.js';
 import { sameSchema } from '../policy/schema.js';
 import { recordPrefilterTokens } from '../tokens/prefilter.js';
 import { aint, randomBytes } from '../utils.js';
@@ -56,21 +56,21 @@ export function createRewrapper(options: RewrapOptions): Rewrapper {
       const b = checkBinding({ recordId: record.id, collection, tenant: checkTenant(record.tenant) });
       const h = decodeHeader(record.header);
       if (h.epoch !== record.epoch) throw new DecryptionFailed();
-      const { dataKey, policy } = openEscrowDecoded(h, { ...b, associatedData: tokensDigest(record.prefilter) }, from);
+      const { dataKey, resolved, authKey } = openEscrowDecoded(h, { ...b, associatedData: tokensDigest(record.prefilter) }, from);
       try {
-        const resolved = withTuples(policy);
         const min = Math.max(minEntries, h.entryCount);
         const n = bucketOf(resolved.tuples.length, min);
         let pf: string[] | undefined;
         if (record.prefilter !== undefined) {
           pf = recordPrefilterTokens(to, resolved.tuples, resolved.ids, n, collection, random);
         }
-        const { header } = wrapChecked(dataKey, resolved, to, { ...b, associatedData: tokensDigest(pf) }, min, random);
+        const { header } = wrapChecked(dataKey, resolved, to, { ...b, associatedData: tokensDigest(pf) }, min, random, authKey);
         const out: SealedRecord = { ...record, epoch: to.epoch, header };
         if (pf !== undefined) out.prefilter = pf;
         return out;
       } finally {
         dataKey.fill(0);
+        authKey.fill(0);
       }
     },
   });

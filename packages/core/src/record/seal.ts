@@ -25,6 +25,7 @@ import {
   EXACT_VECTOR_F32,
   EXACT_VECTOR_NORM,
   FORMAT_VERSION,
+  HEADER_NONCE_LENGTH,
   MAX_HEADER_ENTRIES,
   MAX_PAYLOAD_BYTES,
   SEAL_NONCE_LENGTH,
@@ -32,14 +33,12 @@ import {
 } from '../format/constants.js';
 import { checkBinding } from '../header/binding.js';
 import { bucketOf, wrapChecked, type RandomSource } from '../header/wrap.js';
-import { expanderFrom, LABELS } from '../kdf.js';
 import { blindIndexTokens } from '../tokens/blind-index.js';
 import { recordPrefilterTokens } from '../tokens/prefilter.js';
 import { aint, concatBytes, randomBytes, utf8 } from '../utils.js';
 import { float32Bytes, type VectorCipher } from '../vector/cipher.js';
 import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
-import { recordKey } from './binding.js';
-import { blindIndexDigest, exactVectorAad, payloadAad, tokensDigest, type RecordScope } from './binding.js';
+import { blindIndexDigest, cleanRecordKeys, exactVectorAad, payloadAad, recordKeys, tokensDigest, type RecordScope } from './binding.js';
 import { PolicyCache } from './policy-cache.js';
 import type { SealedRecord, SealInput } from './types.js';
 
@@ -103,15 +102,24 @@ export function createSealer(options: SealerOptions): Sealer {
     const bi = fields.length > 0 ? blindIndexTokens(writer, payload, fields, collection) : undefined;
     const scope: RecordScope = { tenant, collection, recordId: b.recordId, kid };
 
-    const dataKey = random(DATA_KEY_LENGTH);
+    // All fixed-size randomness in one call: data key, vector, header, payload and x nonces.
+    const rnd = random(DATA_KEY_LENGTH + VECTOR_NONCE_LENGTH + HEADER_NONCE_LENGTH + 2 * SEAL_NONCE_LENGTH);
+    let o = 0;
+    const take = (n: number) => rnd.subarray(o, (o += n));
+    const dataKey = take(DATA_KEY_LENGTH);
+    const vNonce = take(VECTOR_NONCE_LENGTH);
+    const hNonce = take(HEADER_NONCE_LENGTH);
+    const pNonce = take(SEAL_NONCE_LENGTH);
+    const xNonce = take(SEAL_NONCE_LENGTH);
+    const keys = recordKeys(dataKey);
     try {
-      const ct = cipher.encrypt(input.vector, { recordId: b.recordId, dataKey, collection, nonce: random(VECTOR_NONCE_LENGTH) });
+      const ct = cipher.encrypt(input.vector, { recordId: b.recordId, dataKey, collection, nonce: vNonce });
       const n = bucketOf(resolved.tuples.length, minEntries);
       let pf: string[] | undefined;
       if (prefilter) {
         pf = recordPrefilterTokens(writer, resolved.tuples, resolved.ids, n, collection, random);
       }
-      const { header } = wrapChecked(dataKey, resolved, writer, { ...b, associatedData: tokensDigest(pf) }, minEntries, random);
+      const { header } = wrapChecked(dataKey, resolved, writer, { ...b, associatedData: tokensDigest(pf) }, minEntries, random, keys.headerAuth, hNonce);
 
       let exactPlain: Uint8Array | undefined;
       if (exactVector) {
@@ -129,17 +137,11 @@ export function createSealer(options: SealerOptions): Sealer {
         exactPlain = plain;
       }
 
-      const pNonce = random(SEAL_NONCE_LENGTH);
-      const pKey = recordKey(dataKey, LABELS.recordPayload);
-      const sealedPayload = concatBytes(pNonce, xchacha20poly1305(pKey, pNonce, payloadAad(scope, exactPlain !== undefined, blindIndexDigest(bi))).encrypt(text));
-      pKey.fill(0);
+      const sealedPayload = concatBytes(pNonce, xchacha20poly1305(keys.payload, pNonce, payloadAad(scope, exactPlain !== undefined, blindIndexDigest(bi))).encrypt(text));
 
       let exact: Uint8Array | undefined;
       if (exactPlain !== undefined) {
-        const xNonce = random(SEAL_NONCE_LENGTH);
-        const xKey = recordKey(dataKey, LABELS.recordVector);
-        exact = concatBytes(xNonce, xchacha20poly1305(xKey, xNonce, exactVectorAad(scope, ct.nonce, ct.tag, ct.vector)).encrypt(exactPlain));
-        xKey.fill(0);
+        exact = concatBytes(xNonce, xchacha20poly1305(keys.vector, xNonce, exactVectorAad(scope, ct.nonce, ct.tag, ct.vector)).encrypt(exactPlain));
         exactPlain.fill(0);
       }
 
@@ -160,7 +162,8 @@ export function createSealer(options: SealerOptions): Sealer {
       if (bi !== undefined) rec.blindIndex = bi;
       return rec;
     } finally {
-      dataKey.fill(0);
+      cleanRecordKeys(keys);
+      rnd.fill(0);
     }
   }
 

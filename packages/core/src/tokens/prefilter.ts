@@ -14,11 +14,12 @@
  * the database is untrusted, and `open` is the boundary. The mode can be turned off (post-filter).
  */
 import type { TupleMaterial } from '../authority/material.js';
+import { lp } from '../format/lp.js';
 import { userMaterial, writerTuple, type UserKey, type WriterKey } from '../authority/keys.js';
 import { PREFILTER_TOKEN_BYTES } from '../format/constants.js';
 import type { Policy } from '../policy/policy.js';
 import { policyTuples, tupleId, type Tuple } from '../policy/tuples.js';
-import { astring, lengthPrefixed, toBase64url } from '../utils.js';
+import { astring, toBase64url } from '../utils.js';
 
 /** Characters of a pre-filter token (base64url of PREFILTER_TOKEN_BYTES). */
 export const PREFILTER_TOKEN_LENGTH = Math.ceil((PREFILTER_TOKEN_BYTES * 4) / 3);
@@ -27,7 +28,7 @@ export const PREFILTER_TOKEN_LENGTH = Math.ceil((PREFILTER_TOKEN_BYTES * 4) / 3)
 export function tupleToken(m: TupleMaterial, collection: string): string {
   let t = m.tokens.get(collection);
   if (t === undefined) {
-    t = toBase64url(m.prefilter(lengthPrefixed('sealvec/prefilter/v1', collection)).subarray(0, PREFILTER_TOKEN_BYTES));
+    t = toBase64url(m.prefilter(lp('sealvec/prefilter/v1', collection)).subarray(0, PREFILTER_TOKEN_BYTES));
     m.tokens.set(collection, t);
   }
   return t;
