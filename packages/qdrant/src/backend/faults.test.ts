@@ -61,8 +61,9 @@ async function expectStoredExactly(b: QdrantBackend, name: string, pts: Point[])
   expect(got).toEqual(pts);
 }
 
-function upsertRecords(from: number) {
-  return standin.requests.slice(from).filter((r) => r.method === 'PUT' && /\/points$/.test(r.path));
+/** Upserts into collection `name` seen by the stand-in since request number `from`. */
+function upsertRecords(from: number, name: string) {
+  return standin.requests.slice(from).filter((r) => r.method === 'PUT' && r.path === `/collections/${name}/points`);
 }
 
 describe('QdrantBackend faults: 5xx', () => {
@@ -75,7 +76,7 @@ describe('QdrantBackend faults: 5xx', () => {
     const res = await b.upsert(name, pts, { batchSize: 10, concurrency: 1 });
     expect(res).toEqual({ stored: pts.map((p) => p.id), failed: [] });
     expect(retries).toHaveLength(2);
-    expect(upsertRecords(from).map((r) => r.status)).toEqual([500, 500, 200, 200, 200]);
+    expect(upsertRecords(from, name).map((r) => r.status)).toEqual([500, 500, 200, 200, 200]);
     await expectStoredExactly(b, name, pts);
   });
 
@@ -157,7 +158,7 @@ describe('QdrantBackend faults: timeouts', () => {
     expect(retries[0]!.error).toMatchObject({ name: 'QdrantClientTimeoutError' });
     await expectStoredExactly(b, name, pts);
     // the delayed request is still applied by the server after the client gave up on it
-    await expect.poll(() => upsertRecords(from).some((r) => r.fault === 'delay'), { timeout: 3000 }).toBe(true);
+    await expect.poll(() => upsertRecords(from, name).some((r) => r.fault === 'delay'), { timeout: 3000 }).toBe(true);
     await expectStoredExactly(b, name, pts);
   });
 
@@ -170,8 +171,8 @@ describe('QdrantBackend faults: timeouts', () => {
     expect(res.stored).toEqual([]);
     expect(res.failed.map((f) => f.id)).toEqual(pts.map((p) => p.id));
     expect(res.failed[0]!.error.message).toMatch(/timed out after 100 ms/);
-    // a re-run after the server recovered stores them, once
-    await expect.poll(() => standin.pendingFaults, { timeout: 3000 }).toBe(0);
+    // a re-run after the server recovered stores them, once (after the delayed requests landed)
+    await expect.poll(() => upsertRecords(0, name).filter((r) => r.fault === 'delay').length, { timeout: 3000 }).toBe(2);
     expect((await b.upsert(name, pts)).failed).toEqual([]);
     await expectStoredExactly(b, name, pts);
   });
@@ -187,7 +188,7 @@ describe('QdrantBackend faults: dropped connections', () => {
     const res = await b.upsert(name, pts, { batchSize: 10, concurrency: 1 });
     expect(res).toEqual({ stored: pts.map((p) => p.id), failed: [] });
     expect(retries).toHaveLength(1);
-    expect(upsertRecords(from)[0]).toMatchObject({ status: 'dropped', applied: false, points: 10 });
+    expect(upsertRecords(from, name)[0]).toMatchObject({ status: 'dropped', applied: false, points: 10 });
     await expectStoredExactly(b, name, pts);
   });
 
@@ -199,7 +200,7 @@ describe('QdrantBackend faults: dropped connections', () => {
     standin.inject({ kind: 'drop', when: 'after-apply' }, { ...UPSERT, times: 2 });
     const res = await b.upsert(name, pts, { batchSize: 10, concurrency: 2 });
     expect(res).toEqual({ stored: pts.map((p) => p.id), failed: [] });
-    const recs = upsertRecords(from);
+    const recs = upsertRecords(from, name);
     expect(recs.filter((r) => r.status === 'dropped' && r.applied)).toHaveLength(2);
     await expectStoredExactly(b, name, pts);
   });
@@ -243,7 +244,7 @@ describe('QdrantBackend faults: oversized and refused batches', () => {
     expect(res.failed.map((f) => f.id)).toEqual([pts[17]!.id]);
     expect(res.failed[0]!.error).toMatchObject({ code: 'ERR_BACKEND', status: 413 });
     expect((res.failed[0]!.error as BackendError).detail).toMatch(/larger than allowed/);
-    const recs = upsertRecords(from);
+    const recs = upsertRecords(from, name);
     expect(recs.filter((x) => x.status === 413).length).toBeGreaterThan(1);
     expect(recs.filter((x) => x.status === 200).reduce((s, x) => s + (x.points ?? 0), 0)).toBe(39);
     await expectStoredExactly(
@@ -278,7 +279,7 @@ describe('QdrantBackend faults: oversized and refused batches', () => {
     const from = standin.requests.length;
     const res = await b.upsert(name, pts);
     expect(res.failed).toEqual([]);
-    const recs = upsertRecords(from);
+    const recs = upsertRecords(from, name);
     expect(recs.every((x) => x.status === 200)).toBe(true);
     expect(recs.length).toBeGreaterThan(1);
     await expectStoredExactly(b, name, pts);
