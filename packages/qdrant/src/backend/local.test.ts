@@ -112,7 +112,7 @@ describe('LocalBackend persistence', () => {
     open.length = 0;
     const file = join(dir, collectionFileName('c'));
     const bytes = await readFile(file);
-    bytes[bytes.length - 10] ^= 0xff;
+    bytes[bytes.length - 10] = (bytes[bytes.length - 10] as number) ^ 0xff;
     await writeFile(file, bytes);
     await expect(LocalBackend.open({ path: dir })).rejects.toMatchObject({ code: 'ERR_MALFORMED' });
     await expect(LocalBackend.open({ path: dir })).rejects.toThrow(file);
