@@ -1,0 +1,144 @@
+/**
+ * Orchestration of one benchmark run: load each configured dataset (or record why it was
+ * skipped), run the recall sweep, the attack sweep, then, once presets are chosen from the
+ * measured frontier, the baselines and the averaging attack at those presets.
+ */
+import { existsSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { isSealvecError } from '@sealvec/core';
+import { type Dataset, loadDatasetDir, loadDatasetFile } from '../datasets/load.js';
+import type { BenchConfig, DatasetEntry } from './config.js';
+import { frontierOf, goalDatasets } from './frontier.js';
+import { type BenchDataset, prepareDataset } from './prepare.js';
+import { choosePresets, judgeGoal } from './presets.js';
+import type { BenchResults, DatasetResult, SkippedDataset } from './results.js';
+import { attackCache, attackScheme, attackSetup, averagingAttack, schemeFor } from './run-attacks.js';
+import { runRecall } from './run-recall.js';
+
+export type Log = (line: string) => void;
+
+export function loadEntry(entry: DatasetEntry, root: string): BenchDataset | SkippedDataset {
+  const path = isAbsolute(entry.path) ? entry.path : resolve(root, entry.path);
+  if (!existsSync(path)) return { name: entry.name, path: entry.path, reason: 'not present on this machine' };
+  const opts = {
+    ...(entry.metric !== undefined ? { metric: entry.metric } : {}),
+    ...(entry.maxBase !== undefined ? { maxBase: entry.maxBase } : {}),
+    ...(entry.maxQueries !== undefined ? { maxQueries: entry.maxQueries } : {}),
+  };
+  try {
+    let data: Dataset;
+    if (entry.kind === 'user') {
+      data = loadDatasetFile(path, {
+        ...opts,
+        ...(entry.queries !== undefined ? { queries: resolve(root, entry.queries) } : {}),
+        ...(entry.groundTruth !== undefined ? { groundTruth: resolve(root, entry.groundTruth) } : {}),
+      });
+    } else {
+      data = loadDatasetDir(path, entry.name, opts);
+    }
+    return prepareDataset({ ...data, name: entry.name });
+  } catch (e) {
+    if (isSealvecError(e)) return { name: entry.name, path: entry.path, reason: `${e.code}: ${e.message}` };
+    throw e;
+  }
+}
+
+export function isSkipped(x: BenchDataset | SkippedDataset): x is SkippedDataset {
+  return (x as SkippedDataset).reason !== undefined;
+}
+
+function describe(entry: DatasetEntry, ds: BenchDataset): DatasetResult {
+  const d = ds.data;
+  return {
+    name: entry.name,
+    family: entry.family,
+    kind: entry.kind,
+    path: entry.path,
+    metric: d.metric,
+    cipherMetric: ds.cipherMetric,
+    dim: d.base.dim,
+    baseRows: d.base.rows,
+    queryRows: d.queries.rows,
+    betaUnit: ds.betaUnit,
+    groundTruthComputed: d.groundTruthComputed,
+    source: d.source,
+    license: d.license,
+    ...(entry.note !== undefined ? { note: entry.note } : {}),
+  };
+}
+
+export interface PhaseOptions {
+  readonly recall: boolean;
+  readonly attacks: boolean;
+}
+
+/** Phase 1 and 2: recall sweep and the sealvec attack sweep, dataset by dataset. */
+export function runSweeps(cfg: BenchConfig, root: string, phases: PhaseOptions, log: Log): { datasets: DatasetResult[]; skipped: SkippedDataset[] } {
+  const datasets: DatasetResult[] = [];
+  const skipped: SkippedDataset[] = [];
+  for (const entry of cfg.datasets) {
+    const t0 = performance.now();
+    const ds = loadEntry(entry, root);
+    if (isSkipped(ds)) {
+      log(`skip ${entry.name}: ${ds.reason}`);
+      skipped.push(ds);
+      continue;
+    }
+    const res = describe(entry, ds);
+    log(`${entry.name}: ${res.baseRows} x ${res.dim}, ${res.queryRows} queries, ${res.metric}, beta unit ${res.betaUnit.toPrecision(4)}`);
+    if (phases.recall) res.recall = runRecall(ds, cfg, cfg.betaSweep, log);
+    if (phases.attacks) {
+      const setup = attackSetup(ds, cfg);
+      const cache = attackCache(ds, setup);
+      const runs = cfg.attackBetas
+        .filter((b) => b > 0)
+        .map((b) => {
+          const run = attackScheme(schemeFor('sealvec', ds, b * ds.betaUnit, cfg.seed), b, b * ds.betaUnit, setup, cache, cfg, ds);
+          const best = run.results.filter((r) => r.family !== 'key-holder').reduce((a, r) => (r.stats.mean > a.stats.mean ? r : a));
+          log(`  attacks beta=${b}: best ${best.attack} (${best.knownPairs} pairs) mean cosine ${best.stats.mean.toFixed(3)} [${run.seconds.toFixed(1)} s]`);
+          return run;
+        });
+      res.attacks = { setup, runs, averaging: [] };
+    }
+    log(`  ${entry.name} done in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+    datasets.push(res);
+  }
+  return { datasets, skipped };
+}
+
+/** Presets and the goal, from whatever recall and attack results are present. */
+export function decide(results: BenchResults): void {
+  const goal = goalDatasets(results.datasets);
+  const frontiers = goal.map(frontierOf).filter((f) => f.points.length > 0);
+  results.goalDatasets = frontiers.map((f) => f.name);
+  results.presets = choosePresets(frontiers);
+  results.goal = judgeGoal(frontiers);
+}
+
+/**
+ * Phase 3: baselines (a dimension shuffle with the same noise, and the mix with no noise) at the
+ * default (balanced) beta, and the averaging attack at every preset beta.
+ */
+export function runBaselines(results: BenchResults, cfg: BenchConfig, root: string, fallbackBeta: number, log: Log): void {
+  const presetBetas = (results.presets ?? []).map((p) => p.betaRel).filter((b): b is number => b !== undefined && b > 0);
+  const balanced = results.presets?.find((p) => p.name === 'balanced')?.betaRel ?? fallbackBeta;
+  const avgBetas = [...new Set(presetBetas.length ? presetBetas : [fallbackBeta])].sort((a, b) => a - b);
+  for (const res of results.datasets) {
+    if (!res.attacks) continue;
+    const entry = cfg.datasets.find((e) => e.name === res.name);
+    if (!entry) continue;
+    const ds = loadEntry(entry, root);
+    if (isSkipped(ds)) continue;
+    const setup = res.attacks.setup;
+    const cache = attackCache(ds, setup);
+    res.attacks.runs = res.attacks.runs.filter((r) => r.scheme === 'sealvec');
+    for (const name of ['shuffle', 'mix-no-noise'] as const) {
+      if (name === 'shuffle' && ds.cipherMetric === 'dot') continue;
+      const beta = name === 'mix-no-noise' ? 0 : balanced;
+      const run = attackScheme(schemeFor(name, ds, beta * ds.betaUnit, cfg.seed), beta, beta * ds.betaUnit, setup, cache, cfg, ds);
+      log(`  ${res.name} baseline ${name} beta=${beta} [${run.seconds.toFixed(1)} s]`);
+      res.attacks.runs.push(run);
+    }
+    res.attacks.averaging = avgBetas.map((b) => averagingAttack(ds, cfg, b)).filter((a): a is NonNullable<typeof a> => a !== undefined);
+  }
+}

@@ -1,0 +1,248 @@
+/**
+ * The attack runs. For each scheme and beta, the attacker steals every ciphertext of an attack
+ * pool (the first `attackPool` base rows); the last `attackTargets` rows are the vectors it
+ * tries to recover, the others supply known pairs and the plaintext sample. Each attack's
+ * estimates are scored by their cosine with the true plaintexts of the targets.
+ *
+ * Families: known-plaintext (a) and its denoised variants (c), known-sample (b) and its denoised
+ * variant, the key holder (the searcher, who holds the mix and scale but not the record data
+ * keys: the limit of (a) with unlimited pairs), and averaging of repeated encryptions (d).
+ */
+import { type CosineStats, cosineStats } from '../attacks/cosine.js';
+import { coordinateMatchAttack } from '../attacks/coordinate-match.js';
+import { cosineSimilarities } from '../attacks/similarity.js';
+import { neighbourDenoise, noiseVariance, wienerDenoise } from '../attacks/denoise.js';
+import { leastSquaresAttack, procrustesAttack } from '../attacks/known-plaintext.js';
+import { marginalMatching, pcaAlignment } from '../attacks/known-sample.js';
+import { head, pick, type VectorSet } from '../datasets/vectors.js';
+import { fromVectors, type Mat, selectRows, zeros } from '../linalg/matrix.js';
+import { type Pca, pca } from '../linalg/pca.js';
+import type { Scheme, SchemeName } from '../schemes/scheme.js';
+import { sealvecScheme } from '../schemes/sealvec.js';
+import { shuffleScheme } from '../schemes/shuffle.js';
+import type { BenchConfig } from './config.js';
+import type { BenchDataset } from './prepare.js';
+
+export type AttackFamily = 'known-plaintext' | 'known-sample' | 'key-holder' | 'prior';
+
+export interface AttackResult {
+  readonly attack: string;
+  readonly family: AttackFamily;
+  /** Known (plaintext, ciphertext) pairs used; 0 for attacks without pairs. */
+  readonly knownPairs: number;
+  readonly stats: CosineStats;
+  /** The attacker's best free parameter, e.g. "k=16" or "m=10". */
+  readonly detail?: string;
+}
+
+export interface SchemeAttackRun {
+  readonly scheme: SchemeName;
+  readonly betaRel: number;
+  readonly betaAbs: number;
+  readonly results: readonly AttackResult[];
+  readonly seconds: number;
+}
+
+export interface AveragingRun {
+  readonly betaRel: number;
+  readonly betaAbs: number;
+  /** Key-holder estimate of a vector from the mean of T encryptions of it, per T. */
+  readonly repeats: readonly { readonly T: number; readonly stats: CosineStats }[];
+  readonly queriesTried: number;
+  /** How many distinct ciphertexts encrypting each query twice produced (equal to queriesTried when deterministic). */
+  readonly distinctQueryCiphertexts: number;
+}
+
+export interface AttackSetup {
+  readonly pool: number;
+  readonly targets: number;
+  readonly knownMax: number;
+  readonly sampleRows: number;
+  readonly knownPairs: readonly number[];
+}
+
+export function attackSetup(ds: BenchDataset, cfg: BenchConfig): AttackSetup {
+  const pool = Math.min(cfg.attackPool, ds.plainBase.rows);
+  const targets = Math.max(1, Math.min(cfg.attackTargets, Math.floor(pool / 4)));
+  const knownMax = pool - targets;
+  const knownPairs = [...new Set([...cfg.knownPairs.filter((n) => n < knownMax), knownMax])].sort((a, b) => a - b);
+  return { pool, targets, knownMax, sampleRows: Math.min(cfg.sampleSize, knownMax), knownPairs };
+}
+
+function range(a: number, b: number): number[] {
+  return Array.from({ length: b - a }, (_, i) => a + i);
+}
+
+/** Caches that do not depend on the scheme or beta. */
+export interface AttackCache {
+  readonly plain: Mat;
+  readonly truth: Mat;
+  readonly sample: Mat;
+  readonly samplePca: Pca;
+  readonly sampleTotalVar: number;
+  readonly knownPca: Map<number, { pca: Pca; total: number }>;
+}
+
+export function attackCache(ds: BenchDataset, setup: AttackSetup): AttackCache {
+  const plain = fromVectors(head(ds.plainBase, setup.pool));
+  const truth = selectRows(plain, range(setup.knownMax, setup.pool));
+  const sample = selectRows(plain, range(0, setup.sampleRows));
+  const samplePca = pca(sample);
+  const sampleTotalVar = total(samplePca);
+  // The sample is the first sampleRows known rows, so it doubles as the known set of that size.
+  const knownPca = new Map([[setup.sampleRows, { pca: samplePca, total: sampleTotalVar }]]);
+  return { plain, truth, sample, samplePca, sampleTotalVar, knownPca };
+}
+
+function total(p: Pca): number {
+  let t = 0;
+  for (const v of p.variances) t += v;
+  return t;
+}
+
+function knownPcaOf(cache: AttackCache, n: number): { pca: Pca; total: number } {
+  let e = cache.knownPca.get(n);
+  if (!e) {
+    const p = pca(selectRows(cache.plain, range(0, n)));
+    e = { pca: p, total: total(p) };
+    cache.knownPca.set(n, e);
+  }
+  return e;
+}
+
+/** Best of several estimates by mean cosine (the attacker's tuning, done in hindsight). */
+function bestOf(cands: { est: Mat; detail: string }[], truth: Mat): { stats: CosineStats; detail: string } {
+  let best: { stats: CosineStats; detail: string } | undefined;
+  for (const c of cands) {
+    const stats = cosineStats(c.est, truth);
+    if (!best || stats.mean > best.stats.mean) best = { stats, detail: c.detail };
+  }
+  if (!best) throw new Error('bestOf: no candidates');
+  return best;
+}
+
+function neighbourVariants(est: Mat, known: Mat, truth: Mat): { stats: CosineStats; detail: string } {
+  const sims = cosineSimilarities(est, known);
+  return bestOf(
+    [1, 10].filter((m) => m <= known.rows).map((m) => ({ est: neighbourDenoise(est, known, m, sims), detail: `m=${m}` })),
+    truth,
+  );
+}
+
+export function attackScheme(
+  scheme: Scheme,
+  betaRel: number,
+  betaAbs: number,
+  setup: AttackSetup,
+  cache: AttackCache,
+  cfg: BenchConfig,
+  ds: BenchDataset,
+): SchemeAttackRun {
+  const t0 = performance.now();
+  const results: AttackResult[] = [];
+  const { truth, plain } = cache;
+  const cipherAll = fromVectors(scheme.encryptRecords(head(ds.plainBase, setup.pool)));
+  const targets = selectRows(cipherAll, range(setup.knownMax, setup.pool));
+  const add = (attack: string, family: AttackFamily, knownPairs: number, stats: CosineStats, detail?: string) =>
+    results.push({ attack, family, knownPairs, stats, ...(detail !== undefined ? { detail } : {}) });
+
+  // (b) known sample, and the prior (sample mean) every attacker starts from.
+  const aligned = pcaAlignment(cache.sample, cipherAll, cfg.pcaKs, cache.samplePca);
+  const alignedTargets = aligned.map((a) => ({ est: selectRows(a.estimates, range(setup.knownMax, setup.pool)), detail: `k=${a.k}` }));
+  const prior = alignedTargets.find((a) => a.detail === 'k=0');
+  if (prior) add('mean-guess', 'prior', 0, cosineStats(prior.est, truth));
+  const bestAlign = bestOf(alignedTargets.filter((a) => a.detail !== 'k=0'), truth);
+  add('ks-pca-align', 'known-sample', 0, bestAlign.stats, bestAlign.detail);
+  const bestAlignEst = alignedTargets.find((a) => a.detail === bestAlign.detail)!.est;
+  const nb = neighbourVariants(bestAlignEst, cache.sample, truth);
+  add('ks-pca-align+neighbours', 'known-sample', 0, nb.stats, `${bestAlign.detail}, ${nb.detail}`);
+  add('ks-marginal', 'known-sample', 0, cosineStats(selectRows(marginalMatching(cache.sample, cipherAll), range(setup.knownMax, setup.pool)), truth));
+
+  // (a) known plaintext, with (c) denoising by the known plaintexts.
+  for (const n of setup.knownPairs) {
+    const ids = range(0, n);
+    const kp = selectRows(plain, ids);
+    const kc = selectRows(cipherAll, ids);
+    const est = procrustesAttack(kp, kc, targets);
+    add('kp-procrustes', 'known-plaintext', n, cosineStats(est, truth));
+    const ref = knownPcaOf(cache, n);
+    const sigma2 = noiseVariance(est, ref.pca, ref.total);
+    add('kp-procrustes+subspace', 'known-plaintext', n, cosineStats(wienerDenoise(est, ref.pca, sigma2), truth));
+    const nbk = neighbourVariants(est, kp, truth);
+    add('kp-procrustes+neighbours', 'known-plaintext', n, nbk.stats, nbk.detail);
+    add('kp-least-squares', 'known-plaintext', n, cosineStats(leastSquaresAttack(kp, kc, targets), truth));
+    // Aimed at shuffles; against the mix it is measured where it is cheap (n <= 100) to show it fails.
+    if (scheme.name === 'shuffle' || n <= 100) {
+      add('kp-coordinate', 'known-plaintext', n, cosineStats(coordinateMatchAttack(kp, kc, targets), truth));
+    }
+  }
+
+  // The key holder (searcher): exact inverse of mix and scale, noise left in, then denoised.
+  const inverse = scheme.keyHolderInverse();
+  if (inverse) {
+    const est = inverse(targets);
+    add('key-holder', 'key-holder', 0, cosineStats(est, truth));
+    const sigma2 = noiseVariance(est, cache.samplePca, cache.sampleTotalVar);
+    add('key-holder+subspace', 'key-holder', 0, cosineStats(wienerDenoise(est, cache.samplePca, sigma2), truth));
+    const nbh = neighbourVariants(est, cache.sample, truth);
+    add('key-holder+neighbours', 'key-holder', 0, nbh.stats, nbh.detail);
+  }
+  return { scheme: scheme.name, betaRel, betaAbs, results, seconds: (performance.now() - t0) / 1000 };
+}
+
+/**
+ * (d) Averaging: the same vector stored T times (T records, each with its own data key and
+ * noise). The key holder inverts the mean of the T ciphertexts; noise shrinks like 1/sqrt(T).
+ * Queries, in contrast, are deterministic: encrypting one twice must give one ciphertext.
+ */
+export function averagingAttack(ds: BenchDataset, cfg: BenchConfig, betaRel: number): AveragingRun | undefined {
+  const betaAbs = betaRel * ds.betaUnit;
+  const scheme = sealvecScheme({
+    dimension: ds.data.base.dim,
+    metric: ds.cipherMetric,
+    beta: betaAbs,
+    seed: cfg.seed,
+    ...(ds.maxNorm !== undefined ? { maxNorm: ds.maxNorm } : {}),
+  });
+  const inverse = scheme.keyHolderInverse();
+  if (!inverse) return undefined;
+  const m = Math.min(cfg.averagingVectors, ds.plainBase.rows);
+  const vectors = head(ds.plainBase, m);
+  const tMax = Math.max(...cfg.averagingRepeats);
+  const D = scheme.storedDimension;
+  const sums = zeros(m, D);
+  const truth = fromVectors(vectors);
+  const repeats: { T: number; stats: CosineStats }[] = [];
+  for (let t = 1; t <= tMax; t++) {
+    const c = scheme.encryptRecords(vectors);
+    for (let k = 0; k < c.data.length; k++) sums.data[k]! += c.data[k] as number;
+    if (cfg.averagingRepeats.includes(t)) {
+      const mean = { rows: m, cols: D, data: sums.data.map((v) => v / t) };
+      repeats.push({ T: t, stats: cosineStats(inverse(mean), truth) });
+    }
+  }
+  const q = pick(ds.data.queries, range(0, Math.min(20, ds.data.queries.rows)));
+  const once = scheme.encryptQueries(q);
+  const twice = scheme.encryptQueries(q);
+  let distinct = 0;
+  for (let i = 0; i < q.rows; i++) {
+    const a = once.data.subarray(i * D, (i + 1) * D);
+    const b = twice.data.subarray(i * D, (i + 1) * D);
+    distinct += a.every((v, j) => Object.is(v, b[j])) ? 1 : 2;
+  }
+  return { betaRel, betaAbs, repeats, queriesTried: q.rows, distinctQueryCiphertexts: distinct };
+}
+
+export function schemeFor(name: SchemeName, ds: BenchDataset, betaAbs: number, seed: number): Scheme {
+  const dimension = ds.data.base.dim;
+  if (name === 'shuffle') return shuffleScheme({ dimension, metric: ds.cipherMetric, beta: betaAbs, seed });
+  return sealvecScheme({
+    dimension,
+    metric: ds.cipherMetric,
+    beta: name === 'mix-no-noise' ? 0 : betaAbs,
+    seed,
+    ...(ds.maxNorm !== undefined ? { maxNorm: ds.maxNorm } : {}),
+  });
+}
+
+export type { VectorSet };
