@@ -13,7 +13,8 @@
  *   mac       = HMAC(HKDF-Expand(data key, "header-auth"), lp(ctx, associated data) || header bytes before the mac)[0..16]
  *
  * Unwrapping (user key of epoch e, tenant T): for each tuple the key holds, compute h_t, look the
- * locator up among the entries (a map, not trial decryption of every entry), open the entry,
+ * locator up among the entries (binary search over the sorted locators, not trial decryption of
+ * every entry), open the entry,
  * then check the header MAC under the recovered key. One MAC per user tuple, one AEAD per match.
  * It returns the data key, or null when the key does not apply for any reason (no entry, other
  * epoch or tenant, failed AEAD, failed MAC): the same answer for "not for me" and "tampered", so
@@ -183,10 +184,18 @@ function verifyMac(h: DecodedHeader, ctx: Uint8Array, ad: Uint8Array, authKey: U
   return equalBytes(headerMac(authKey, ctx, ad, body), h.mac);
 }
 
-function locatorKey(b: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < b.length; i++) s += String.fromCharCode(b[i] as number);
-  return s;
+/** Index of the entry whose locator equals `loc` (entries are sorted by locator), or -1. */
+function findEntry(h: DecodedHeader, loc: Uint8Array): number {
+  let lo = 0;
+  let hi = h.entryCount - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const c = compareLocators(locatorAt(h.entries, mid), loc);
+    if (c === 0) return mid;
+    if (c < 0) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
 }
 
 export interface UnwrapOptions {
@@ -197,16 +206,14 @@ export interface UnwrapOptions {
 /** Internal form of `unwrapDataKey` on a decoded header and checked binding. */
 export function unwrapDecoded(h: DecodedHeader, b: CheckedBinding, userKey: UserKey, options: UnwrapOptions = {}): Uint8Array | null {
   if (h.epoch !== userKey.epoch || b.tenant !== userKey.tenant) return null;
-  const byLocator = new Map<string, number>();
-  for (let i = 0; i < h.entryCount; i++) byLocator.set(locatorKey(locatorAt(h.entries, i)), i);
   const ctx = headerContext(b, h.version, h.epoch, h.nonce);
   const material = userMaterial(userKey);
   const prefer = options.prefer;
   const order = prefer && prefer.size > 0 ? [...material.filter((m) => prefer.has(m.id)), ...material.filter((m) => !prefer.has(m.id))] : material;
   for (const m of order) {
     const mac = entryMac(m, ctx);
-    const i = byLocator.get(locatorKey(mac.subarray(0, LOCATOR_LENGTH)));
-    if (i === undefined) continue;
+    const i = findEntry(h, mac.subarray(0, LOCATOR_LENGTH));
+    if (i < 0) continue;
     let dataKey: Uint8Array;
     try {
       dataKey = xchacha20poly1305(m.wrapKey, mac.subarray(0, 24), ctx).decrypt(wrappedAt(h.entries, i));

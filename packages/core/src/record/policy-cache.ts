@@ -22,6 +22,7 @@ export class PolicyCache {
   readonly #schema: PolicySchema;
   readonly #byObject = new WeakMap<object, ResolvedPolicy>();
   readonly #byString = new Map<string, ResolvedPolicy>();
+  readonly #byMapJson = new Map<string, ResolvedPolicy>();
 
   constructor(schema: PolicySchema) {
     this.#schema = schema;
@@ -38,13 +39,24 @@ export class PolicyCache {
       return r;
     }
     if (typeof input !== 'object' || input === null) throw new InvalidPolicy('policy must be a Policy, an object of dimension lists or a string');
-    let r = this.#byObject.get(input);
+    if (isPolicy(input)) {
+      let r = this.#byObject.get(input);
+      if (r === undefined) {
+        if (!sameSchema(input.schema, this.#schema)) throw new InvalidPolicy('the policy uses a different schema than the writer key');
+        r = this.#make(input);
+        this.#byObject.set(input, r);
+      }
+      return r;
+    }
+    // Plain maps may be edited between calls, so they are cached by their JSON text, not identity;
+    // only maps whose JSON text says everything about them (string lists) are cached.
+    if (!isPlainStringMap(input)) return this.#make(createPolicy(this.#schema, input as DimensionMap));
+    const key = JSON.stringify(input);
+    let r = this.#byMapJson.get(key);
     if (r === undefined) {
-      const p = isPolicy(input) ? input : createPolicy(this.#schema, input as DimensionMap);
-      if (!sameSchema(p.schema, this.#schema)) throw new InvalidPolicy('the policy uses a different schema than the writer key');
-      r = this.#make(p);
-      // Only canonical Policy objects are immutable; plain maps may be edited between calls.
-      if (isPolicy(input)) this.#byObject.set(input, r);
+      r = this.#make(createPolicy(this.#schema, input as DimensionMap));
+      if (this.#byMapJson.size >= STRING_CACHE_LIMIT) this.#byMapJson.clear();
+      this.#byMapJson.set(key, r);
     }
     return r;
   }
@@ -53,6 +65,15 @@ export class PolicyCache {
     const tuples = policyTuples(policy);
     return { policy, tuples, ids: tuples.map(tupleId) };
   }
+}
+
+function isPlainStringMap(o: object): boolean {
+  if (Object.getPrototypeOf(o) !== Object.prototype) return false;
+  for (const v of Object.values(o)) {
+    if (v === undefined || typeof v === 'string') continue;
+    if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) return false;
+  }
+  return true;
 }
 
 function isPolicy(p: object): p is Policy {

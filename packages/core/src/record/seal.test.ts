@@ -141,3 +141,17 @@ describe('seal and open', () => {
     expect(() => createSealer({ writer: {} as never, cipher })).toThrow(TypeError);
   });
 });
+
+describe('policy argument', () => {
+  it('accepts Policy objects, maps and strings alike, and validates maps every time', () => {
+    const { sealer, writer, authority, opener } = setup('euclid');
+    const u = issueUserKey(authority, { role: ['a'] });
+    const inputs = [createPolicy(writer.schema, { role: ['a'] }), { role: ['a'] }, { roles: 'a' }, 'role=a', '{"role":["a"]}'];
+    for (const policy of inputs) expect(opener.open(sealer.seal({ id: 'x', vector: vec(), policy }), u).id).toBe('x');
+    sealer.seal({ id: 'x', vector: vec(), policy: { role: ['a'] } });
+    expect(() => sealer.seal({ id: 'x', vector: vec(), policy: { role: ['a'], group: (() => 1) as never } })).toThrow(InvalidPolicy);
+    expect(() => sealer.seal({ id: 'x', vector: vec(), policy: { role: ['a'], team: ['x'] } })).toThrow(InvalidPolicy);
+    expect(() => sealer.seal({ id: 'x', vector: vec(), policy: 5 as never })).toThrow(InvalidPolicy);
+    expect(() => sealer.seal({ id: 'x', vector: vec(), policy: createPolicy(generateAuthority({ schema: ['team'] }).schema, {}) })).toThrow(InvalidPolicy);
+  });
+});
