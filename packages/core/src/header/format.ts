@@ -162,4 +162,3 @@ export function peekHeaderEpoch(bytes: Uint8Array): number {
   return decodeHeader(bytes).epoch;
 }
 
-export { AEAD_TAG_LENGTH };
