@@ -39,14 +39,37 @@ export function encodeHeaderLine(collection: string, tenant: string, scheme: Sch
   return `${JSON.stringify(h)}\n`;
 }
 
-/** Float32 values with 9 significant digits (enough to round-trip any float32), comma separated. */
-export function formatVector(v: Float32Array): string {
-  let s = '';
-  for (let i = 0; i < v.length; i++) {
-    const x = v[i]!;
-    const t = x === 0 ? '0' : x.toPrecision(9);
-    s += i === 0 ? t : `,${t}`;
+/** Drops trailing zeros of a toPrecision() mantissa: "0.0874589980" -> "0.087458998", "1.50000e-7" -> "1.5e-7". */
+function trimZeros(s: string): string {
+  const e = s.indexOf('e');
+  const mant = e < 0 ? s : s.slice(0, e);
+  if (mant.indexOf('.') < 0) return s;
+  let end = mant.length;
+  while (mant.charCodeAt(end - 1) === 0x30) end--;
+  if (mant.charCodeAt(end - 1) === 0x2e) end--;
+  return e < 0 ? mant.slice(0, end) : mant.slice(0, end) + s.slice(e);
+}
+
+/** A float32 value in at most 9 significant digits, which always round-trips through float32. */
+export function formatFloat32(x: number): string {
+  return x === 0 ? '0' : trimZeros(x.toPrecision(9));
+}
+
+/** The shortest decimal that reads back as the same float32 (for plaintext output people read). */
+export function formatFloat32Shortest(x: number): string {
+  if (x === 0) return '0';
+  for (let p = 6; p < 9; p++) {
+    const s = x.toPrecision(p);
+    if (Math.fround(Number(s)) === x) return trimZeros(s);
   }
+  return trimZeros(x.toPrecision(9));
+}
+
+/** Float32 values, comma separated (ciphertexts: 9 digits; `shortest` for plaintext output). */
+export function formatVector(v: Float32Array, shortest = false): string {
+  const f = shortest ? formatFloat32Shortest : formatFloat32;
+  let s = '';
+  for (let i = 0; i < v.length; i++) s += i === 0 ? f(v[i]!) : `,${f(v[i]!)}`;
   return s;
 }
 

@@ -79,7 +79,7 @@ export async function decrypt(opts: DecryptOptions, io: Io): Promise<DecryptResu
       res.opened++;
       buf +=
         `{"id":${JSON.stringify(got.id)}` +
-        (got.vector ? `,"vector":[${formatVector(got.vector)}]` : '') +
+        (got.vector ? `,"vector":[${formatVector(got.vector, true)}]` : '') +
         `,"payload":${JSON.stringify(got.payload)}}\n`;
       if (buf.length > 1 << 20) {
         await out.write(buf);

@@ -1,4 +1,311 @@
+/**
+ * `sealvec ingest`: encrypt plaintext records and upsert them into a collection (Qdrant or the
+ * embedded store), or upsert an already sealed JSONL file as is.
+ *
+ * Records are sealed in batches (on worker threads with --threads N) and stored as they come,
+ * so a large input never sits in memory (the embedded store itself does keep its collection in
+ * memory). Point ids are derived from record ids, so re-running an ingest replaces rather than
+ * duplicates: if some records fail to land, the error lists exactly which, and a re-run fixes it.
+ */
+import {
+  encodeStoredPayload,
+  exportVectorKey,
+  exportWriterKey,
+  IngestIncomplete,
+  parsePolicy,
+  SchemeMismatch,
+  type StoredPayload,
+} from '@sealvec/core';
+import { pointIdOf, SealedCollection, type Backend, type Point, type UpsertFailure } from '@sealvec/qdrant';
+import { openBackend, type BackendOptions } from '../backend.js';
+import { batchesOf, toSealBatch } from '../batches.js';
+import { inputFromSource, looksSealed, openSource } from '../input/index.js';
+import { openSealedFile } from '../input/sealed.js';
 import type { Io } from '../io.js';
-export async function ingest(_opts: unknown, _io: Io): Promise<void> {
-  throw new Error('not implemented yet');
+import { defaultKeyDir, KeyDir } from '../keyfiles.js';
+import { createProgress, type Progress } from '../progress.js';
+import { createReporter, plural } from '../report.js';
+import { DEFAULT_COLLECTION, resolveScheme, type Scheme } from '../scheme.js';
+import { createRunner, type SealRunner } from '../workers/pool.js';
+import type { SealedBatch } from '../workers/task.js';
+import { readerOptions, schemeRequest, type ReadInputOptions, type SchemeOptions } from './input-options.js';
+
+export interface IngestOptions extends ReadInputOptions, SchemeOptions, BackendOptions {
+  keys?: string | undefined;
+  collection?: string | undefined;
+  tenant?: string | undefined;
+  policy?: string | undefined;
+  threads?: number | undefined;
+  batchSize?: number | undefined;
+  quiet?: boolean | undefined;
+  json?: boolean | undefined;
+}
+
+export interface IngestResult {
+  collection: string;
+  backend: string;
+  records: number;
+  stored: number;
+  failed: { id: string; code: string; message: string }[];
+  created: boolean;
+  scheme: Scheme;
+  seconds: number;
+}
+
+/** Points handed to the backend per call: the embedded store rewrites its file on every call. */
+const GROUP_POINTS = { local: 8192, qdrant: 1024 } as const;
+/** Failed ids listed in the error message (all of them are in --json output). */
+const SHOWN_FAILURES = 20;
+
+function sameScheme(a: Scheme, b: Scheme): string | null {
+  const keys: (keyof Scheme)[] = ['dimension', 'metric', 'beta', 'maxNorm', 'authority', 'prefilter', 'exactVector'];
+  for (const k of keys) if (a[k] !== b[k]) return `${k} ${JSON.stringify(a[k])} vs ${JSON.stringify(b[k])}`;
+  if (a.blindIndexFields.join(',') !== b.blindIndexFields.join(',')) return 'blind-index fields differ';
+  return null;
+}
+
+/** Stores points group by group, remembering exactly which ids did not land. */
+class PointSink {
+  readonly failed: { id: string; code: string; message: string }[] = [];
+  stored = 0;
+  #points: Point[] = [];
+  #ids = new Map<string, string>();
+  readonly #backend: Backend;
+  readonly #name: string;
+  readonly #group: number;
+  readonly #batchSize: number | undefined;
+
+  constructor(backend: Backend, name: string, group: number, batchSize: number | undefined) {
+    this.#backend = backend;
+    this.#name = name;
+    this.#group = group;
+    this.#batchSize = batchSize;
+  }
+
+  async add(tenant: string, ids: readonly string[], vectors: Float32Array, payloads: readonly StoredPayload[], storedDimension: number): Promise<void> {
+    for (let i = 0; i < ids.length; i++) {
+      const pid = pointIdOf(tenant, ids[i]!);
+      this.#ids.set(pid, ids[i]!);
+      this.#points.push({ id: pid, vector: vectors.subarray(i * storedDimension, (i + 1) * storedDimension), payload: payloads[i] as unknown as Record<string, unknown> });
+    }
+    if (this.#points.length >= this.#group) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    if (this.#points.length === 0) return;
+    const points = this.#points;
+    const ids = this.#ids;
+    this.#points = [];
+    this.#ids = new Map();
+    const res = await this.#backend.upsert(this.#name, points, this.#batchSize !== undefined ? { batchSize: this.#batchSize } : {});
+    this.stored += res.stored.length;
+    for (const f of res.failed as UpsertFailure[]) {
+      this.failed.push({ id: ids.get(f.id) ?? f.id, code: (f.error as { code?: string }).code ?? 'ERR_BACKEND', message: f.error.message });
+    }
+  }
+}
+
+export async function ingest(opts: IngestOptions, io: Io): Promise<IngestResult> {
+  const started = performance.now();
+  const kd = new KeyDir(defaultKeyDir(io, opts.keys), io);
+  const tenant = opts.tenant ?? '';
+  const name = opts.collection ?? DEFAULT_COLLECTION;
+  const keyset = await kd.keyset();
+  const source = await openSource(opts.input, io.stdin, io.cwd);
+  let opened: Awaited<ReturnType<typeof openBackend>> | undefined;
+  const progress = createProgress(io, { label: 'ingest', quiet: opts.quiet === true, totalBytes: source.size });
+  let result: IngestResult;
+  try {
+    const head = await source.peek();
+    const sealed = opts.format === 'sealed' || (opts.format === undefined && looksSealed(head));
+    opened = await openBackend(opts, io);
+    const ctx: Ctx = { opts, io, tenant, name, keyset, backend: opened.backend, label: opened.label, kind: opened.kind, progress, started, kd };
+    result = sealed ? await ingestSealed(ctx, source) : await ingestPlain(ctx, source);
+  } finally {
+    progress.finish();
+    await source.close();
+    await opened?.backend.close();
+  }
+  const r = createReporter(io, opts);
+  if (result.failed.length > 0) {
+    const shown = result.failed.slice(0, SHOWN_FAILURES).map((f) => f.id);
+    if (opts.json) r.result(result, '');
+    throw new IngestIncomplete(
+      `${result.failed.length} of ${result.records} records did not land in "${name}" (${opened!.label}): ${shown.join(', ')}${
+        result.failed.length > shown.length ? ', ...' : ''
+      }; first error: ${result.failed[0]!.message}. Re-running the same ingest is safe.`,
+      result.failed.map((f) => f.id),
+      result.stored,
+    );
+  }
+  r.result(
+    result,
+    `${result.created ? 'Created' : 'Updated'} collection "${name}" in ${result.backend}: stored ${plural(result.stored, 'record')} (${result.scheme.metric}, dimension ${
+      result.scheme.dimension
+    }) in ${result.seconds.toFixed(1)} s`,
+  );
+  return result;
+}
+
+interface Ctx {
+  opts: IngestOptions;
+  io: Io;
+  tenant: string;
+  name: string;
+  keyset: Awaited<ReturnType<KeyDir['keyset']>>;
+  backend: Backend;
+  label: string;
+  kind: 'local' | 'qdrant';
+  progress: Progress;
+  started: number;
+  kd: KeyDir;
+}
+
+async function ingestPlain(ctx: Ctx, source: Awaited<ReturnType<typeof openSource>>): Promise<IngestResult> {
+  const { opts, io, tenant, name, keyset, backend } = ctx;
+  const writer = await ctx.kd.writer(tenant);
+  if (opts.policy !== undefined) parsePolicy(writer.schema, opts.policy);
+  const input = await inputFromSource(source, opts.input, { ...readerOptions(opts), format: opts.format });
+  const sink = new PointSink(backend, name, GROUP_POINTS[ctx.kind], opts.batchSize);
+  let runner: SealRunner | undefined;
+  let col: SealedCollection | undefined;
+  let created = false;
+  let count = 0;
+  try {
+    const inflight: { result: Promise<SealedBatch>; rows: number }[] = [];
+    const drainOne = async () => {
+      const next = inflight.shift()!;
+      const r = await next.result;
+      await sink.add(tenant, r.ids!, r.vectors!, r.payloads!, col!.scheme.storedDimension);
+      count += next.rows;
+      ctx.progress.update(count, source.bytesRead);
+    };
+    let seq = 0;
+    for await (const batch of batchesOf(input.records())) {
+      if (col === undefined) {
+        const wanted = resolveScheme(schemeRequest(opts), batch[0]!.vector.length, writer.authorityId, batch.map((r) => r.vector));
+        created = (await backend.describe(name)) === null;
+        col = await SealedCollection.openOrCreate(backend, {
+          name,
+          keyset,
+          tenant,
+          dimension: wanted.dimension,
+          metric: wanted.metric,
+          beta: wanted.beta,
+          ...(wanted.maxNorm !== null ? { maxNorm: wanted.maxNorm } : {}),
+          authority: writer.authorityId,
+          prefilter: wanted.prefilter,
+          blindIndexFields: wanted.blindIndexFields,
+          exactVector: wanted.exactVector,
+        });
+        if (col.scheme.authority !== writer.authorityId) {
+          throw new SchemeMismatch(`collection "${name}" is sealed for authority ${col.scheme.authority}; this key directory is authority ${writer.authorityId}`);
+        }
+        const diff = created ? null : sameScheme(col.scheme, { ...wanted, preset: col.scheme.preset });
+        if (diff !== null && (opts.beta !== undefined || opts.preset !== undefined || opts.blindIndex !== undefined || opts.prefilter === false)) {
+          throw new SchemeMismatch(`collection "${name}" exists with a different scheme (${diff}); drop the scheme options to use the collection's own`);
+        }
+        runner = createRunner(
+          {
+            writer: exportWriterKey(writer),
+            vectorKey: exportVectorKey(keyset.primary),
+            scheme: col.scheme,
+            collection: name,
+            tenant,
+            defaultPolicy: opts.policy,
+            output: 'points',
+          },
+          opts.threads ?? 1,
+        );
+      }
+      const result = runner!.submit(toSealBatch(seq++, batch, col.scheme.dimension));
+      result.catch(() => {});
+      inflight.push({ result, rows: batch.length });
+      while (inflight.length >= runner!.capacity) await drainOne();
+    }
+    while (inflight.length > 0) await drainOne();
+    await sink.flush();
+  } finally {
+    await runner?.close();
+  }
+  return {
+    collection: name,
+    backend: ctx.label,
+    records: count,
+    stored: sink.stored,
+    failed: sink.failed,
+    created,
+    scheme: col!.scheme,
+    seconds: (performance.now() - ctx.started) / 1000,
+  };
+}
+
+async function ingestSealed(ctx: Ctx, source: Awaited<ReturnType<typeof openSource>>): Promise<IngestResult> {
+  const { tenant, name, keyset, backend } = ctx;
+  const file = await openSealedFile(source);
+  const h = file.header;
+  if (h.collection !== name) {
+    throw new SchemeMismatch(`${source.name} was sealed for collection "${h.collection}" (records are bound to it); ingest it with --collection ${h.collection}`);
+  }
+  if (h.tenant !== tenant) {
+    throw new SchemeMismatch(`${source.name} was sealed for tenant ${JSON.stringify(h.tenant)}; ingest it with --tenant ${JSON.stringify(h.tenant)}`);
+  }
+  const s = h.scheme;
+  const created = (await backend.describe(name)) === null;
+  const col = await SealedCollection.openOrCreate(backend, {
+    name,
+    keyset,
+    tenant,
+    dimension: s.dimension,
+    metric: s.metric,
+    beta: s.beta,
+    ...(s.maxNorm !== null ? { maxNorm: s.maxNorm } : {}),
+    authority: s.authority,
+    prefilter: s.prefilter,
+    blindIndexFields: s.blindIndexFields,
+    exactVector: s.exactVector,
+  });
+  const diff = sameScheme(col.scheme, { ...s, preset: col.scheme.preset });
+  if (diff !== null) throw new SchemeMismatch(`collection "${name}" exists with a different scheme than ${source.name} (${diff})`);
+  const sink = new PointSink(backend, name, GROUP_POINTS[ctx.kind], ctx.opts.batchSize);
+  let count = 0;
+  const D = s.storedDimension;
+  let ids: string[] = [];
+  let payloads: StoredPayload[] = [];
+  let vectors = new Float32Array(256 * D);
+  const push = async () => {
+    await sink.add(tenant, ids, vectors, payloads, D);
+    ids = [];
+    payloads = [];
+    vectors = new Float32Array(256 * D);
+  };
+  const kids = new Set<string>();
+  for await (const { record } of file.records) {
+    kids.add(record.kid);
+    if (record.tenant !== tenant) throw new SchemeMismatch(`${source.name}: record ${JSON.stringify(record.id)} is for another tenant`);
+    vectors.set(record.vector, ids.length * D);
+    ids.push(record.id);
+    payloads.push(encodeStoredPayload(record));
+    count++;
+    if (ids.length === 256) {
+      await push();
+      ctx.progress.update(count, source.bytesRead);
+    }
+  }
+  if (ids.length > 0) await push();
+  await sink.flush();
+  const unknown = [...kids].filter((k) => !keyset.has(k));
+  if (unknown.length > 0) {
+    createReporter(ctx.io, ctx.opts).warn(`records under vector key(s) ${unknown.join(', ')} are stored, but this keyset cannot search or open them`);
+  }
+  return {
+    collection: name,
+    backend: ctx.label,
+    records: count,
+    stored: sink.stored,
+    failed: sink.failed,
+    created,
+    scheme: col.scheme,
+    seconds: (performance.now() - ctx.started) / 1000,
+  };
 }

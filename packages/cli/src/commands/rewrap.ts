@@ -1,4 +1,89 @@
+/**
+ * `sealvec rewrap`: after `keys rotate` starts a new epoch, move records to it by rewriting their
+ * headers (and pre-filter tokens) only. Needs the authority (it derives the writer key of every
+ * older epoch); never decrypts a payload or vector. Works on a sealed file or a collection.
+ */
+import { createRewrapper, createWriterKey, SchemeMismatch, type Rewrapper } from '@sealvec/core';
+import { SealedCollection } from '@sealvec/qdrant';
+import { openBackend, type BackendOptions } from '../backend.js';
+import { CliError, exitCodeForCode, UsageError } from '../errors.js';
 import type { Io } from '../io.js';
-export async function rewrap(_opts: unknown, _io: Io): Promise<void> {
-  throw new Error('not implemented yet');
+import { defaultKeyDir, KeyDir } from '../keyfiles.js';
+import { createReporter, plural } from '../report.js';
+import { DEFAULT_COLLECTION } from '../scheme.js';
+import { transformSealedFile } from './file-transform.js';
+
+export interface RewrapCommandOptions extends BackendOptions {
+  input?: string | undefined;
+  output?: string | undefined;
+  collection?: string | undefined;
+  tenant?: string | undefined;
+  keys?: string | undefined;
+  quiet?: boolean | undefined;
+  json?: boolean | undefined;
+}
+
+/** Per-record failures of a collection-wide operation, as one coded error. */
+export function failuresError(what: string, failed: { id: string; error: Error }[]): CliError {
+  const first = failed[0]!;
+  const code = (first.error as { code?: string }).code;
+  const ids = failed.slice(0, 20).map((f) => f.id);
+  return new CliError(
+    `${failed.length} records could not be ${what}: ${ids.join(', ')}${failed.length > ids.length ? ', ...' : ''} (first error: ${first.error.message}); re-run to retry`,
+    exitCodeForCode(code),
+    code ?? 'ERR_UNEXPECTED',
+  );
+}
+
+export async function rewrap(opts: RewrapCommandOptions, io: Io): Promise<void> {
+  const kd = new KeyDir(defaultKeyDir(io, opts.keys), io);
+  const authority = await kd.authority();
+  const r = createReporter(io, opts);
+  if (opts.input !== undefined) {
+    if (opts.output === undefined) throw new UsageError('rewrap -i FILE needs -o FILE (which may be the same file)');
+    const counts = await transformSealedFile(opts.input, opts.output, io, opts.quiet === true, 'rewrap', async (h) => {
+      if (h.scheme.authority !== authority.id) {
+        throw new SchemeMismatch(`${opts.input} is sealed for authority ${h.scheme.authority}; this key directory holds authority ${authority.id}`);
+      }
+      const to = createWriterKey(authority, { tenant: h.tenant });
+      const byEpoch = new Map<number, Rewrapper>();
+      return (rec) => {
+        if (rec.epoch === to.epoch) return null;
+        if (rec.epoch > to.epoch) {
+          throw new SchemeMismatch(`record is at epoch ${rec.epoch}, later than the authority's current epoch ${to.epoch} (stale key directory?)`);
+        }
+        let rw = byEpoch.get(rec.epoch);
+        if (rw === undefined) {
+          rw = createRewrapper({ from: createWriterKey(authority, { tenant: h.tenant, epoch: rec.epoch }), to, collection: h.collection });
+          byEpoch.set(rec.epoch, rw);
+        }
+        return rw.rewrap(rec);
+      };
+    });
+    r.result(
+      { output: opts.output, records: counts.records, rewrapped: counts.changed, epoch: authority.epoch },
+      `Rewrapped ${plural(counts.changed, 'record')} of ${counts.records} to epoch ${authority.epoch} in ${opts.output}`,
+    );
+    return;
+  }
+  if (opts.output !== undefined) throw new UsageError('-o goes with -i (a collection is rewrapped in place)');
+  const name = opts.collection ?? DEFAULT_COLLECTION;
+  const tenant = opts.tenant ?? '';
+  const keyset = await kd.keyset();
+  const { backend, label } = await openBackend(opts, io);
+  try {
+    const col = await SealedCollection.open(backend, { name, keyset, tenant });
+    const to = createWriterKey(authority, { tenant });
+    let rewrapped = 0;
+    const failed: { id: string; error: Error }[] = [];
+    for (let e = 1; e < authority.epoch; e++) {
+      const res = await col.rewrap(createWriterKey(authority, { tenant, epoch: e }), to);
+      rewrapped += res.rewrapped;
+      failed.push(...res.failed);
+    }
+    if (failed.length > 0) throw failuresError('rewrapped', failed);
+    r.result({ collection: name, backend: label, rewrapped, epoch: authority.epoch }, `Rewrapped ${plural(rewrapped, 'record')} of "${name}" (${label}) to epoch ${authority.epoch}`);
+  } finally {
+    await backend.close();
+  }
 }

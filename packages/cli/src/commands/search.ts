@@ -1,4 +1,102 @@
+/**
+ * `sealvec search`: encrypt each query, ask the store for candidates, open those the user key may
+ * read, re-rank by exact distance and print the top k with decrypted payloads. Records the key
+ * may not open never appear, whatever the store returns.
+ */
+import { SealedCollection } from '@sealvec/qdrant';
+import { openBackend, type BackendOptions } from '../backend.js';
+import { UsageError } from '../errors.js';
 import type { Io } from '../io.js';
-export async function search(_opts: unknown, _io: Io): Promise<void> {
-  throw new Error('not implemented yet');
+import { defaultKeyDir, KeyDir, loadUserKey } from '../keyfiles.js';
+import { readQueries } from '../queries.js';
+import { createReporter } from '../report.js';
+import { DEFAULT_COLLECTION } from '../scheme.js';
+import { formatVector } from '../sealed-file.js';
+
+export interface SearchCommandOptions extends BackendOptions {
+  key: string;
+  query?: string | undefined;
+  queryFile?: string | undefined;
+  k?: number | undefined;
+  where?: string[] | undefined;
+  oversample?: number | undefined;
+  rerank?: boolean | undefined;
+  withVector?: boolean | undefined;
+  collection?: string | undefined;
+  tenant?: string | undefined;
+  keys?: string | undefined;
+  quiet?: boolean | undefined;
+  json?: boolean | undefined;
+}
+
+/** `field=value`: the value as JSON when it parses as a number, boolean or string, else as text. */
+export function parseWhere(list: readonly string[]): Record<string, string | number | boolean> {
+  const out: Record<string, string | number | boolean> = {};
+  for (const item of list) {
+    const eq = item.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--where expected FIELD=VALUE, got ${JSON.stringify(item)}`);
+    const field = item.slice(0, eq).trim();
+    const raw = item.slice(eq + 1);
+    let value: string | number | boolean = raw;
+    try {
+      const v: unknown = JSON.parse(raw);
+      if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'string') value = v;
+    } catch {
+      // Plain text.
+    }
+    if (field in out) throw new UsageError(`--where gives ${field} twice`);
+    out[field] = value;
+  }
+  return out;
+}
+
+function short(v: unknown, max = 80): string {
+  const s = JSON.stringify(v) ?? 'null';
+  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+}
+
+export async function search(opts: SearchCommandOptions, io: Io): Promise<void> {
+  const user = await loadUserKey(opts.key, io);
+  const keyset = await new KeyDir(defaultKeyDir(io, opts.keys), io).keyset();
+  const where = parseWhere(opts.where ?? []);
+  const queries = await readQueries(opts, io);
+  const name = opts.collection ?? DEFAULT_COLLECTION;
+  const tenant = opts.tenant ?? user.tenant;
+  const { backend, label } = await openBackend(opts, io);
+  const r = createReporter(io, opts);
+  try {
+    const col = await SealedCollection.open(backend, { name, keyset, tenant });
+    const lines: string[] = [];
+    for (const q of queries) {
+      const res = await col.search(q.vector, {
+        userKey: user,
+        k: opts.k ?? 10,
+        ...(opts.oversample !== undefined ? { oversample: opts.oversample } : {}),
+        rerank: opts.rerank !== false,
+        where,
+        withVector: opts.withVector === true,
+      });
+      const hits = res.hits.map((h) => ({
+        id: h.id,
+        score: h.score,
+        payload: h.payload,
+        ...(h.vector ? { vector: Array.from(h.vector) } : {}),
+      }));
+      if (opts.json) {
+        io.stdout.write(`${JSON.stringify({ query: q.id, hits, candidates: res.candidates, opened: res.opened, skipped: res.skipped })}\n`);
+        continue;
+      }
+      lines.push(
+        `query ${q.id}: ${hits.length} result${hits.length === 1 ? '' : 's'} (${res.candidates} candidates from ${label}, ${res.opened} readable with this key)`,
+      );
+      hits.forEach((h, i) => {
+        const vec = opts.withVector && res.hits[i]!.vector ? `  vector=[${formatVector(res.hits[i]!.vector!, true).slice(0, 60)}…]` : '';
+        lines.push(`  ${String(i + 1).padStart(3)}  ${h.score.toFixed(4).padStart(9)}  ${h.id}  ${short(h.payload)}${vec}`);
+      });
+      if (res.skipped.length > 0) lines.push(`  (${res.skipped.length} stored points could not be decoded and were skipped)`);
+    }
+    if (!opts.json) r.result(null, lines);
+  } finally {
+    await backend.close();
+  }
 }

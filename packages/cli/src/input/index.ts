@@ -12,6 +12,7 @@ import type { InputFormat, InputRecord, ReaderOptions } from './types.js';
 
 export type { InputFormat, InputRecord, ReaderOptions } from './types.js';
 export { INPUT_FORMATS } from './types.js';
+export { openSource, type Source } from './source.js';
 
 export interface Input {
   readonly source: Source;
@@ -40,35 +41,49 @@ export function readerFor(source: Source, format: InputFormat, options: ReaderOp
   }
 }
 
-export async function openInput(
-  path: string,
-  opts: ReaderOptions & { format?: string | undefined; stdin: Readable; cwd: string },
-): Promise<Input> {
+export interface OpenInputOptions extends ReaderOptions {
+  format?: string | undefined;
+  stdin: Readable;
+  cwd: string;
+}
+
+export async function openInput(path: string, opts: OpenInputOptions): Promise<Input> {
   const source = await openSource(path, opts.stdin, opts.cwd);
   try {
-    const head = path === '-' || opts.format === undefined ? await source.peek() : undefined;
-    const format = detectFormat(path, opts.format, head);
-    let total: number | undefined;
-    const input: Input = {
-      source,
-      format,
-      get total() {
-        return total;
-      },
-      async *records() {
-        let n = 0;
-        for await (const r of readerFor(source, format, opts, (t) => (total = t))) {
-          if (n === 0 && format === 'fvecs' && source.size !== undefined) total = Math.floor(source.size / (4 + 4 * r.vector.length));
-          n++;
-          yield r;
-        }
-        if (n === 0) throw new EmptyInput(`${source.name}: no records`);
-      },
-      close: () => source.close(),
-    };
-    return input;
+    return await inputFromSource(source, path, opts);
   } catch (e) {
     await source.close();
     throw e;
   }
+}
+
+/** An input over an already opened source (which may have been peeked at). */
+export async function inputFromSource(source: Source, path: string, opts: Omit<OpenInputOptions, 'stdin' | 'cwd'>): Promise<Input> {
+  const head = path === '-' || opts.format === undefined ? await source.peek() : undefined;
+  const format = detectFormat(path, opts.format, head);
+  let total: number | undefined;
+  return {
+    source,
+    format,
+    get total() {
+      return total;
+    },
+    async *records() {
+      let n = 0;
+      for await (const r of readerFor(source, format, opts, (t) => (total = t))) {
+        if (n === 0 && format === 'fvecs' && source.size !== undefined) total = Math.floor(source.size / (4 + 4 * r.vector.length));
+        n++;
+        yield r;
+      }
+      if (n === 0) throw new EmptyInput(`${source.name}: no records`);
+    },
+    close: () => source.close(),
+  };
+}
+
+/** Does this first chunk start a sealed JSONL file (its header line)? */
+export function looksSealed(head: Uint8Array): boolean {
+  const text = Buffer.from(head.buffer, head.byteOffset, Math.min(head.byteLength, 4096)).toString('utf8');
+  const firstLine = text.trimStart().split('\n', 1)[0] ?? '';
+  return /^\{\s*"type"\s*:\s*"sealvec\/sealed-jsonl"/.test(firstLine);
 }

@@ -31,6 +31,7 @@ export async function* readJsonArray(source: Source, options: ReaderOptions = {}
   let state = State.Start;
   let line = 1;
   let depth = 0;
+  const closers: number[] = [];
   let inString = false;
   let escaped = false;
   let parts: string[] = [];
@@ -61,8 +62,12 @@ export async function* readJsonArray(source: Source, options: ReaderOptions = {}
           continue;
         }
         if (c === 0x22) inString = true;
-        else if (c === 0x5b || c === 0x7b) depth++;
-        else if (c === 0x5d || c === 0x7d) {
+        else if (c === 0x5b || c === 0x7b) {
+          // Remember the closer each opener needs, so a mismatched one is caught where it is.
+          closers.push(c === 0x5b ? 0x5d : 0x7d);
+          depth++;
+        } else if (c === 0x5d || c === 0x7d) {
+          if (depth > 0 && closers[depth - 1] !== c) throw new Malformed(`${at(line)}: malformed JSON (unexpected "${String.fromCharCode(c)}")`);
           if (depth === 0) {
             if (c === 0x7d) throw new Malformed(`${at(line)}: malformed JSON (unexpected "}")`);
             parts.push(s.slice(segStart, i));
@@ -72,6 +77,7 @@ export async function* readJsonArray(source: Source, options: ReaderOptions = {}
             state = State.End;
             continue;
           }
+          closers.pop();
           depth--;
         } else if (c === 0x2c && depth === 0) {
           parts.push(s.slice(segStart, i));
@@ -103,6 +109,7 @@ export async function* readJsonArray(source: Source, options: ReaderOptions = {}
           segStart = i;
           elementLine = line;
           depth = 0;
+          closers.length = 0;
           inString = false;
           escaped = false;
           i--; // rescan this character inside the element

@@ -44,11 +44,20 @@ export async function openSource(path: string, stdin: Readable, cwd: string): Pr
   }
 }
 
-/** A source over in-memory bytes (tests, queries given inline). */
-export function bufferSource(name: string, bytes: Uint8Array | string): Source {
+/**
+ * A source over in-memory bytes (tests, inline data). `chunks` sets where reads split: a size, or
+ * a list of sizes used in turn (tests put boundaries inside records and multi-byte characters).
+ */
+export function bufferSource(name: string, bytes: Uint8Array | string, chunks: number | readonly number[] = CHUNK_SIZE): Source {
   const buf = typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const sizes = typeof chunks === 'number' ? [chunks] : chunks.length > 0 ? chunks : [CHUNK_SIZE];
   async function* gen(): AsyncGenerator<Buffer> {
-    for (let off = 0; off < buf.length; off += CHUNK_SIZE) yield buf.subarray(off, Math.min(buf.length, off + CHUNK_SIZE));
+    let i = 0;
+    for (let off = 0; off < buf.length; ) {
+      const n = Math.max(1, sizes[i++ % sizes.length]!);
+      yield Buffer.from(buf.subarray(off, Math.min(buf.length, off + n)));
+      off += n;
+    }
   }
   return new StreamSource(name, gen(), buf.length, undefined);
 }

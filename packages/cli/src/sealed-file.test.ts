@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { encodeHeaderLine, formatFloat32, formatFloat32Shortest, parseHeaderLine } from './sealed-file.js';
+import type { Scheme } from './scheme.js';
+
+const scheme: Scheme = {
+  sealvec: 1,
+  dimension: 3,
+  storedDimension: 3,
+  metric: 'cosine',
+  beta: 1,
+  preset: 'balanced',
+  maxNorm: null,
+  authority: '0123456789abcdef',
+  prefilter: true,
+  blindIndexFields: ['status'],
+  exactVector: true,
+};
+
+describe('float32 formatting', () => {
+  it('round-trips every float32 (property)', () => {
+    fc.assert(
+      fc.property(fc.float({ noNaN: true, noDefaultInfinity: true }), (x) => {
+        for (const f of [formatFloat32, formatFloat32Shortest]) {
+          const s = f(x);
+          expect(Math.fround(Number(s))).toBe(Object.is(x, -0) ? 0 : x);
+          expect(() => JSON.parse(`[${s}]`)).not.toThrow();
+        }
+      }),
+      { numRuns: process.env.SLOW ? 100_000 : 2000 },
+    );
+  });
+
+  it('writes short forms without trailing zeros', () => {
+    expect(formatFloat32Shortest(Math.fround(0.1))).toBe('0.1');
+    expect(formatFloat32(0.5)).toBe('0.5');
+    expect(formatFloat32(Math.fround(1.5e-7))).toBe('1.50000005e-7');
+    expect(formatFloat32Shortest(Math.fround(1.5e-7))).toBe('1.5e-7');
+    expect(formatFloat32(0)).toBe('0');
+  });
+});
+
+describe('sealed file header', () => {
+  it('round-trips', () => {
+    const line = encodeHeaderLine('docs', 'acme', scheme);
+    expect(parseHeaderLine(JSON.parse(line), 'f:1')).toEqual({ type: 'sealvec/sealed-jsonl', version: 1, collection: 'docs', tenant: 'acme', scheme });
+  });
+
+  it('rejects hostile or foreign first lines with coded errors naming the place', () => {
+    const h = JSON.parse(encodeHeaderLine('docs', '', scheme)) as Record<string, unknown>;
+    const s = h.scheme as Record<string, unknown>;
+    const cases: [unknown, string, string][] = [
+      [{ vector: [1], payload: {} }, 'ERR_MALFORMED', 'f:1: sealed file has no header line (was it produced by "sealvec encrypt"?)'],
+      [[1, 2], 'ERR_MALFORMED', 'f:1: not a sealed file (the first line must be its header object)'],
+      [{ ...h, version: 2 }, 'ERR_UNSUPPORTED_VERSION', 'f:1: sealed file version 2 is not supported (expected 1)'],
+      [{ ...h, scheme: { ...s, metric: 'manhattan' } }, 'ERR_MALFORMED', 'f:1: scheme "metric" must be cosine, euclid or dot'],
+      [{ ...h, scheme: { ...s, storedDimension: 4 } }, 'ERR_MALFORMED', 'f:1: scheme "storedDimension" does not match its metric and dimension'],
+      [{ ...h, scheme: { ...s, dimension: -1 } }, 'ERR_MALFORMED', 'f:1: scheme "dimension" must be a positive integer'],
+      [{ ...h, scheme: { ...s, beta: 'high' } }, 'ERR_MALFORMED', 'f:1: scheme "beta" must be a non-negative number'],
+      [{ ...h, scheme: { ...s, authority: 'me' } }, 'ERR_MALFORMED', 'f:1: scheme "authority" must be a 16-hex-digit id'],
+      [{ ...h, scheme: { ...s, metric: 'dot', storedDimension: 4 } }, 'ERR_MALFORMED', 'f:1: scheme "maxNorm" is required for dot'],
+      [{ ...h, tenant: 3 }, 'ERR_MALFORMED', 'f:1: "collection" and "tenant" must be strings'],
+    ];
+    for (const [value, code, message] of cases) expect(() => parseHeaderLine(value, 'f:1'), message).toThrow(expect.objectContaining({ code, message }));
+  });
+});
