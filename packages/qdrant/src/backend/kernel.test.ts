@@ -17,6 +17,7 @@ function fill(rows: Float32Array[], q: Float32Array, forceJs: boolean, metric: M
   const d = q.length;
   const stride = strideFor(d);
   const block = createBlock(rows.length, stride, forceJs);
+  block.reserve(rows.length);
   rows.forEach((r, i) => block.data.set(r, i * stride));
   block.query.set(q);
   block.scan(metric, rows.length);
@@ -73,6 +74,29 @@ describe('scoring kernels', () => {
     block.scan('l2', 2);
     expect(Array.from(block.scores.subarray(0, 2))).toEqual([0 + 1 + 4 + 9 + 16, 4]);
   });
+
+  for (const forceJs of [false, true]) {
+    it(`${forceJs ? 'JS' : 'SIMD'} blocks start small, grow in place keeping their rows, and stop at maxRows`, () => {
+      const stride = 256;
+      const block = createBlock(1000, stride, forceJs);
+      const first = block.capacity;
+      expect(first).toBeLessThan(1000);
+      block.data.set(Float32Array.of(1, 2, 3), 0);
+      block.data.set(Float32Array.of(4, 5, 6), (first - 1) * stride);
+      block.reserve(first + 1);
+      expect(block.capacity).toBeGreaterThan(first);
+      expect(block.data.length).toBe(block.capacity * stride);
+      expect(Array.from(block.data.subarray(0, 3))).toEqual([1, 2, 3]);
+      expect(Array.from(block.data.subarray((first - 1) * stride, (first - 1) * stride + 3))).toEqual([4, 5, 6]);
+      block.query.set(Float32Array.of(1, 1, 1));
+      block.scan('dot', first);
+      expect(block.scores[0]).toBe(6);
+      expect(block.scores[first - 1]).toBe(15);
+      block.reserve(1000);
+      expect(block.capacity).toBe(1000);
+      expect(() => block.reserve(1001)).toThrow(RangeError);
+    });
+  }
 
   it('float64 helpers accumulate exactly for small integers', () => {
     const a = Float32Array.of(1, 2, 3);

@@ -4,9 +4,12 @@
  * WebAssembly SIMD.
  *
  * Each vector block owns its memory, laid out as
- *   [rows x stride float32 vectors][stride float32 query][rows float32 scores]
+ *   [stride float32 query][maxRows float32 scores][capacity x stride float32 vectors]
  * where `stride` is the dimension rounded up to a multiple of 4 and the padding lanes are zero
- * in both vectors and query, so they add nothing to a distance or a product.
+ * in both vectors and query, so they add nothing to a distance or a product. A block starts
+ * small and grows (WebAssembly memory grows in place) up to `maxRows`, so a small collection
+ * costs little memory and a large one few blocks: every WebAssembly memory reserves ~10 GB of
+ * address space, which limits a process to roughly 13 000 of them.
  *
  * The SIMD kernel computes in float32, like Qdrant does. Callers that need exact float64 scores
  * use `errorBound` to keep every candidate whose float32 score could still make the top k, and
@@ -16,12 +19,16 @@
 export type Metric = 'l2' | 'dot';
 
 export interface Block {
-  /** Vector rows, `rows * stride` floats; padding lanes stay zero. */
+  /** Vector rows, `capacity * stride` floats; padding lanes stay zero. Invalidated by `reserve`. */
   readonly data: Float32Array;
-  /** The query slot, `stride` floats. */
+  /** The query slot, `stride` floats. Invalidated by `reserve`. */
   readonly query: Float32Array;
-  /** One score per row, written by `scan`. */
+  /** One score per row, written by `scan`. Invalidated by `reserve`. */
   readonly scores: Float32Array | Float64Array;
+  /** Rows currently allocated. */
+  readonly capacity: number;
+  /** Grows the block to hold at least `rows` rows (at most its maxRows); keeps the data. */
+  reserve(rows: number): void;
   /** Scores rows [0, rows): squared Euclidean distance ('l2') or inner product ('dot'). */
   scan(metric: Metric, rows: number): void;
 }
@@ -148,10 +155,14 @@ function assemble(): Uint8Array {
 }
 
 /** The part of the WebAssembly JS API used here (the ES2022 lib does not declare it). */
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
 interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: unknown };
-  Memory: new (descriptor: { initial: number }) => { buffer: ArrayBuffer };
+  Memory: new (descriptor: { initial: number; maximum?: number }) => WasmMemory;
 }
 
 const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
@@ -174,6 +185,8 @@ export function simdAvailable(): boolean {
 }
 
 const PAGE = 65_536;
+/** A fresh block holds about this many bytes of vectors before its first growth. */
+const INITIAL_DATA_BYTES = 64 * 1024;
 
 interface ScanExports {
   l2(base: number, rows: number, stride: number, q: number, out: number): void;
@@ -184,36 +197,85 @@ export function strideFor(dimension: number): number {
   return Math.ceil(dimension / 4) * 4;
 }
 
-/** A block of `rows` vectors with `stride` floats each, SIMD-backed unless `forceJs`. */
-export function createBlock(rows: number, stride: number, forceJs = false): Block {
+function initialRows(maxRows: number, stride: number): number {
+  return Math.min(maxRows, Math.max(1, Math.floor(INITIAL_DATA_BYTES / (stride * 4))));
+}
+
+function grownRows(capacity: number, rows: number, maxRows: number): number {
+  if (rows > maxRows) throw new RangeError(`"rows" expected at most ${maxRows}, got ${rows}`);
+  let c = capacity;
+  while (c < rows) c *= 2;
+  return Math.min(c, maxRows);
+}
+
+/** A block of up to `maxRows` vectors with `stride` floats each, SIMD-backed unless `forceJs`. */
+export function createBlock(maxRows: number, stride: number, forceJs = false): Block {
   const mod = forceJs ? null : simdModule();
-  if (mod === null || wasm === undefined) return jsBlock(rows, stride);
-  const dataBytes = rows * stride * 4;
+  if (mod === null || wasm === undefined) return jsBlock(maxRows, stride);
   const queryBytes = stride * 4;
-  const memory = new wasm.Memory({ initial: Math.ceil((dataBytes + queryBytes + rows * 4) / PAGE) });
+  const dataOffset = queryBytes + maxRows * 4;
+  const pagesFor = (rows: number) => Math.ceil((dataOffset + rows * stride * 4) / PAGE);
+  let capacity = initialRows(maxRows, stride);
+  const memory = new wasm.Memory({ initial: pagesFor(capacity), maximum: pagesFor(maxRows) });
   const exp = new wasm.Instance(mod, { env: { mem: memory } }).exports as unknown as ScanExports;
-  // A memory that never grows keeps these views valid for the block's lifetime.
-  const data = new Float32Array(memory.buffer, 0, rows * stride);
-  const query = new Float32Array(memory.buffer, dataBytes, stride);
-  const scores = new Float32Array(memory.buffer, dataBytes + queryBytes, rows);
+  let data!: Float32Array;
+  let query!: Float32Array;
+  let scores!: Float32Array;
+  // Growing a memory detaches its old buffer: views are made again after every growth.
+  const views = () => {
+    query = new Float32Array(memory.buffer, 0, stride);
+    scores = new Float32Array(memory.buffer, queryBytes, maxRows);
+    data = new Float32Array(memory.buffer, dataOffset, capacity * stride);
+  };
+  views();
   return {
-    data,
-    query,
-    scores,
+    get data() {
+      return data;
+    },
+    get query() {
+      return query;
+    },
+    get scores() {
+      return scores;
+    },
+    get capacity() {
+      return capacity;
+    },
+    reserve(rows) {
+      if (rows <= capacity) return;
+      const next = grownRows(capacity, rows, maxRows);
+      const extra = pagesFor(next) - memory.buffer.byteLength / PAGE;
+      if (extra > 0) memory.grow(extra);
+      capacity = next;
+      views();
+    },
     scan(metric, n) {
-      exp[metric](0, n, stride, dataBytes, dataBytes + queryBytes);
+      exp[metric](dataOffset, n, stride, 0, queryBytes);
     },
   };
 }
 
-function jsBlock(rows: number, stride: number): Block {
-  const data = new Float32Array(rows * stride);
+function jsBlock(maxRows: number, stride: number): Block {
+  let capacity = initialRows(maxRows, stride);
+  let data = new Float32Array(capacity * stride);
   const query = new Float32Array(stride);
-  const scores = new Float64Array(rows);
+  const scores = new Float64Array(maxRows);
   return {
-    data,
+    get data() {
+      return data;
+    },
     query,
     scores,
+    get capacity() {
+      return capacity;
+    },
+    reserve(rows) {
+      if (rows <= capacity) return;
+      capacity = grownRows(capacity, rows, maxRows);
+      const next = new Float32Array(capacity * stride);
+      next.set(data);
+      data = next;
+    },
     scan(metric, n) {
       for (let r = 0; r < n; r++) {
         scores[r] = metric === 'l2' ? squaredDistance(data, r * stride, query, stride) : dot(data, r * stride, query, stride);

@@ -14,8 +14,8 @@ import type { Distance, Payload } from './types.js';
 import type { PointPredicate } from './filter.js';
 import { createBlock, dot, errorBound, squaredDistance, strideFor, type Block } from './kernel.js';
 
-/** Rows per block are chosen so a block holds about this many floats (4 MiB). */
-const BLOCK_FLOATS = 1 << 20;
+/** Rows per block are chosen so a full block holds about this many floats (64 MiB). */
+const BLOCK_FLOATS = 1 << 24;
 /** Below the smallest float32 normal, relative error bounds no longer hold; allow this slack. */
 const SUBNORMAL_SLACK = 2 ** -126;
 
@@ -83,6 +83,7 @@ export class LocalCollection {
       if (slot === this.blocks.length * this.rowsPerBlock) {
         this.blocks.push(createBlock(this.rowsPerBlock, this.stride, this.forceJs));
       }
+      (this.blocks[this.blocks.length - 1] as Block).reserve(slot - (this.blocks.length - 1) * this.rowsPerBlock + 1);
       this.ids.push(id);
       this.payloads.push(payload);
       this.slotOf.set(id, slot);
