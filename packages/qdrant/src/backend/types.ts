@@ -79,14 +79,22 @@ export interface UpsertOptions {
 
 export interface UpsertFailure {
   id: string;
-  /** Coded error: the backend's own message and status where there was one. */
+  /**
+   * Coded error: the backend's own message and status where there was one. DimensionMismatch /
+   * InvalidVector for a bad vector (checked before sending); BackendError (with `status` and
+   * `detail`) when the server refused the point or retries ran out; NotFound if the collection
+   * vanished mid-way.
+   */
   error: Error;
 }
 
 export interface UpsertResult {
   /** Ids confirmed stored (the request was acknowledged with wait: true). */
   stored: string[];
-  /** Ids that did not land, after retries. Re-running the same upsert with them is safe. */
+  /**
+   * Ids that were not confirmed, after retries. "Not confirmed" is not "absent": a write whose
+   * response was lost may have landed. Re-running the same upsert with them is safe.
+   */
   failed: UpsertFailure[];
 }
 
@@ -100,7 +108,7 @@ export interface QueryRequest {
 export interface ScrollRequest {
   filter?: Filter;
   limit: number;
-  /** Opaque offset from the previous page's `nextOffset`; omit for the first page. */
+  /** Offset from the previous page's `nextOffset` (a point id); omit for the first page. */
   offset?: string;
   withVector?: boolean;
 }
@@ -111,16 +119,28 @@ export interface ScrollPage {
 }
 
 export interface Backend {
-  /** Creates the collection and its payload indexes. Throws Conflict if it exists. */
+  /**
+   * Creates the collection and its payload indexes. Throws Conflict if it exists. Not left
+   * half-made: if an index cannot be created the collection is removed again.
+   */
   createCollection(spec: CollectionSpec): Promise<void>;
   /** The collection's shape and metadata, or null when it does not exist. */
   describe(name: string): Promise<CollectionDescription | null>;
+  /** Removes the collection and its points; a no-op when it does not exist. */
   deleteCollection(name: string): Promise<void>;
-  /** Idempotent by id: re-upserting a point replaces it. Never throws for per-point failures. */
+  /**
+   * Idempotent by id: re-upserting a point replaces it (vector and whole payload). When an id
+   * repeats within one call, its last occurrence wins and it is reported once. Never throws for
+   * per-point failures; throws NotFound for an unknown collection, TypeError/RangeError for
+   * malformed arguments (nothing is written then).
+   */
   upsert(name: string, points: Point[], options?: UpsertOptions): Promise<UpsertResult>;
   /** Nearest points, best first (see distance semantics above). */
   query(name: string, request: QueryRequest): Promise<ScoredPoint[]>;
-  /** Points by id; ids that do not exist are omitted. Order follows `ids`. */
+  /**
+   * Points by id; ids that do not exist are omitted, a repeated id is returned once. Order
+   * follows `ids`. `vector` is an empty Float32Array unless `withVector`.
+   */
   retrieve(name: string, ids: string[], options?: { withVector?: boolean }): Promise<Point[]>;
   /** Pages through points in id order. */
   scroll(name: string, request: ScrollRequest): Promise<ScrollPage>;
@@ -128,7 +148,11 @@ export interface Backend {
   delete(name: string, selector: { ids: string[] } | { filter: Filter }): Promise<void>;
   /** Exact count of points matching the filter (all points without one). */
   count(name: string, filter?: Filter): Promise<number>;
-  /** Overwrites the given payload keys of each point, leaving its other keys and vector alone. */
+  /**
+   * Overwrites the given payload keys of each point, leaving its other keys and vector alone;
+   * several updates of one id apply in order. Throws NotFound (changing nothing) when an id does
+   * not exist. Idempotent, so safe to re-run after a failure.
+   */
   setPayload(name: string, updates: { id: string; payload: Payload }[]): Promise<void>;
   /** Releases files, locks and sockets. */
   close(): Promise<void>;
