@@ -50,7 +50,7 @@ describe('sealed file header', () => {
     const h = JSON.parse(encodeHeaderLine('docs', '', scheme)) as Record<string, unknown>;
     const s = h.scheme as Record<string, unknown>;
     const cases: [unknown, string, string][] = [
-      [{ vector: [1], payload: {} }, 'ERR_MALFORMED', 'f:1: sealed file has no header line (was it produced by "sealvec encrypt"?)'],
+      [{ vector: [1], payload: { sv: 1 } }, 'ERR_MALFORMED', 'f:1: sealed file has no header line (was it produced by "sealvec encrypt"?)'],
       [[1, 2], 'ERR_MALFORMED', 'f:1: not a sealed file (the first line must be its header object)'],
       [{ ...h, version: 2 }, 'ERR_UNSUPPORTED_VERSION', 'f:1: sealed file version 2 is not supported (expected 1)'],
       [{ ...h, scheme: { ...s, metric: 'manhattan' } }, 'ERR_MALFORMED', 'f:1: scheme "metric" must be cosine, euclid or dot'],

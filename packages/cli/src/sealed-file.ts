@@ -86,7 +86,8 @@ export function parseHeaderLine(value: unknown, where: string): SealedFileHeader
   if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(where, 'not a sealed file (the first line must be its header object)');
   const o = value as Record<string, unknown>;
   if (o.type !== SEALED_FILE_TYPE) {
-    if ('vector' in o && 'payload' in o) fail(where, 'sealed file has no header line (was it produced by "sealvec encrypt"?)');
+    const p = o.payload as Record<string, unknown> | null | undefined;
+    if ('vector' in o && typeof p === 'object' && p !== null && 'sv' in p) fail(where, 'sealed file has no header line (was it produced by "sealvec encrypt"?)');
     fail(where, `not a sealed file (expected "type": "${SEALED_FILE_TYPE}")`);
   }
   if (o.version !== SEALED_FILE_VERSION) throw new UnsupportedVersion(`${where}: sealed file version ${JSON.stringify(o.version)} is not supported (expected ${SEALED_FILE_VERSION})`);
