@@ -82,8 +82,12 @@ export function headerAuthKey(dataKey: Uint8Array): Uint8Array {
   return k;
 }
 
-function headerMac(authKey: Uint8Array, ctx: Uint8Array, ad: Uint8Array, body: Uint8Array): Uint8Array {
-  return hmac.create(sha256, authKey).update(lp(ctx, ad)).update(body).digest().slice(0, HEADER_MAC_LENGTH);
+/** HMAC-SHA256 with its key schedule done (cloned per use), or the raw key. */
+export type HeaderAuth = Uint8Array | ReturnType<typeof hmac.create>;
+
+function headerMac(auth: HeaderAuth, ctx: Uint8Array, ad: Uint8Array, body: Uint8Array): Uint8Array {
+  const h = auth instanceof Uint8Array ? hmac.create(sha256, auth) : auth.clone();
+  return h.update(lp(ctx, ad)).update(body).digest().slice(0, HEADER_MAC_LENGTH);
 }
 
 function escrowPlaintext(dataKey: Uint8Array, resolved: PolicyTuples): Uint8Array {
@@ -129,7 +133,7 @@ export function wrapChecked(
   minEntries: number,
   random: RandomSource,
   /** The data key's header MAC key, when the caller has derived it already. */
-  authKey?: Uint8Array,
+  authKey?: HeaderAuth,
   /** The header nonce, when the caller has drawn it already (24 bytes). */
   headerNonce?: Uint8Array,
 ): SealedHeader {
@@ -166,9 +170,13 @@ export function wrapChecked(
   const body = encodeHeaderBody({ version: HEADER_VERSION, epoch: writer.epoch, nonce, entries, escrow });
   const header = new Uint8Array(body.length + HEADER_MAC_LENGTH);
   header.set(body);
-  const k = authKey ?? headerAuthKey(dataKey);
-  header.set(headerMac(k, ctx, b.associatedData, body), body.length);
-  if (authKey === undefined) k.fill(0);
+  if (authKey === undefined) {
+    const k = headerAuthKey(dataKey);
+    header.set(headerMac(k, ctx, b.associatedData, body), body.length);
+    k.fill(0);
+  } else {
+    header.set(headerMac(authKey, ctx, b.associatedData, body), body.length);
+  }
   return { header, entryCount: n };
 }
 
@@ -179,7 +187,7 @@ export function wrapDataKey(dataKey: Uint8Array, policy: Policy, writer: WriterK
   return wrapChecked(dataKey, withTuples(policy), writer, checkBinding(binding), minEntries, options.testOnlyRandom ?? randomBytes).header;
 }
 
-function verifyMac(h: DecodedHeader, ctx: Uint8Array, ad: Uint8Array, authKey: Uint8Array): boolean {
+function verifyMac(h: DecodedHeader, ctx: Uint8Array, ad: Uint8Array, authKey: HeaderAuth): boolean {
   const body = h.bytes.subarray(0, h.bytes.length - HEADER_MAC_LENGTH);
   return equalBytes(headerMac(authKey, ctx, ad, body), h.mac);
 }
@@ -261,7 +269,11 @@ function decodePolicyCached(schema: PolicySchema, bytes: Uint8Array): PolicyTupl
 }
 
 /** Internal form of `openEscrow`. Throws KeyNotFound on epoch/tenant mismatch, DecryptionFailed otherwise. */
-export function openEscrowDecoded(h: DecodedHeader, b: CheckedBinding, writer: WriterKey): EscrowContents & { resolved: PolicyTuples; authKey: Uint8Array } {
+export function openEscrowDecoded(
+  h: DecodedHeader,
+  b: CheckedBinding,
+  writer: WriterKey,
+): EscrowContents & { resolved: PolicyTuples; authKey: ReturnType<typeof hmac.create> } {
   if (h.epoch !== writer.epoch) throw new KeyNotFound(`the header is for epoch ${h.epoch}, the writer key for epoch ${writer.epoch}`);
   if (b.tenant !== writer.tenant) throw new KeyNotFound(`the header is for tenant ${JSON.stringify(b.tenant)}, the writer key for ${JSON.stringify(writer.tenant)}`);
   const ctx = headerContext(b, h.version, h.epoch, h.nonce);
@@ -277,8 +289,13 @@ export function openEscrowDecoded(h: DecodedHeader, b: CheckedBinding, writer: W
     const end = DATA_KEY_LENGTH + 2 + len;
     if (end > pt.length || pt.subarray(end).some((x) => x !== 0)) throw new DecryptionFailed();
     const resolved = decodePolicyCached(writer.schema, pt.subarray(DATA_KEY_LENGTH + 2, end));
-    const authKey = headerAuthKey(dataKey);
-    if (!verifyMac(h, ctx, b.associatedData, authKey)) throw new DecryptionFailed();
+    const k = headerAuthKey(dataKey);
+    const authKey = hmac.create(sha256, k);
+    k.fill(0);
+    if (!verifyMac(h, ctx, b.associatedData, authKey)) {
+      authKey.destroy();
+      throw new DecryptionFailed();
+    }
     return { dataKey, policy: resolved.policy, resolved, authKey };
   } catch (cause) {
     // An authentic escrow with bad contents cannot come from this library: same generic error.
@@ -295,7 +312,7 @@ export function openEscrowDecoded(h: DecodedHeader, b: CheckedBinding, writer: W
  */
 export function openEscrow(header: Uint8Array, binding: RecordBinding, writer: WriterKey): EscrowContents {
   const { dataKey, policy, authKey } = openEscrowDecoded(decodeHeader(header), checkBinding(binding), writer);
-  authKey.fill(0);
+  authKey.destroy();
   return { dataKey, policy };
 }
 
@@ -324,6 +341,6 @@ export function rewrapDecoded(
     return { ...wrapChecked(dataKey, resolved, to, b, Math.max(minEntries, h.entryCount), random, authKey), policy };
   } finally {
     dataKey.fill(0);
-    authKey.fill(0);
+    authKey.destroy();
   }
 }

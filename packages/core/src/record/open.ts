@@ -121,7 +121,7 @@ export function createOpener(options: OpenerOptions): Opener {
     if (typeof writer !== 'object' || writer === null || writer.kind !== 'writer') throw new TypeError('"writer" expected a WriterKey');
     const prep = prepare(record);
     const { dataKey, policy, authKey } = openEscrowDecoded(prep.h, { ...prep.b, associatedData: tokensDigest(record.prefilter) }, writer);
-    authKey.fill(0);
+    authKey.destroy();
     return { ...withDataKey(record, dataKey, prep, {}), policy };
   }
 

@@ -70,7 +70,7 @@ export function createRewrapper(options: RewrapOptions): Rewrapper {
         return out;
       } finally {
         dataKey.fill(0);
-        authKey.fill(0);
+        authKey.destroy();
       }
     },
   });
