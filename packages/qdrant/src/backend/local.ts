@@ -2,25 +2,18 @@
  * LocalBackend: the embedded backend. Exact search in process memory with Qdrant's semantics
  * (see ./types.ts and ./filter.ts), optionally persisted to a directory.
  *
- * Persistence (`LocalBackend.open({ path })`, or `new LocalBackend({ path })` which opens lazily
- * on the first call):
- *   <path>/LOCK                 pid of the single writer (./file-lock.ts)
- *   <path>/<hash>.svcol         one file per collection (./local-format.ts); <hash> is the first
- *                               32 hex digits of SHA-256(collection name), so any valid name maps
- *                               to a short, case-safe file name; the real name is in the header
- * Every mutating call returns after the affected collection files were rewritten by
- * replace-by-rename (./atomic-write.ts): a crash leaves the previous or the new state, never a
- * torn file. Calls made while a write is in flight are coalesced into the next write. A file
- * that fails its checksum refuses to open (Malformed) rather than silently losing data.
+ * Persistence: `LocalBackend.open({ path })`, or `new LocalBackend({ path })` which opens
+ * lazily and reports open errors on the first call. One writer per directory (a LOCK file; a
+ * second one gets Conflict). Each collection is a snapshot plus an append-only change log
+ * (./local-persist.ts, format in ./local-format.ts); every mutating call returns after its
+ * change is fsynced. Snapshots are only replaced by rename, so they are never torn; a log record
+ * cut short by a crash is recognised and dropped (its call never returned). A damaged file
+ * refuses to open (Malformed) rather than silently losing data.
  */
-import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import { BackendError, Conflict, InvalidVector, isSealvecError, NotFound } from '@sealvec/core';
-import { TEMP_MARKER, removeFileDurably, writeFileAtomic } from './atomic-write.js';
-import { acquireDirLock, type DirLock } from './file-lock.js';
+import { Conflict, InvalidVector, NotFound } from '@sealvec/core';
 import { checkFilter, compileFilter, type PointPredicate } from './filter.js';
-import { decodeCollection, encodeCollection } from './local-format.js';
+import type { Change } from './local-format.js';
+import { DirStore } from './local-persist.js';
 import { LocalCollection, type StoredPoint } from './local-store.js';
 import type {
   Backend,
@@ -59,12 +52,8 @@ import {
 export interface LocalBackendOptions {
   /** Directory holding the collections; created if missing. Memory only when absent. */
   path?: string;
-}
-
-const FILE_EXT = '.svcol';
-
-export function collectionFileName(name: string): string {
-  return `${createHash('sha256').update(name, 'utf8').digest('hex').slice(0, 32)}${FILE_EXT}`;
+  /** Log size (bytes) past which a collection is folded into a new snapshot (tests lower it). */
+  compactMinBytes?: number;
 }
 
 function toPoint(p: StoredPoint): Point {
@@ -73,22 +62,20 @@ function toPoint(p: StoredPoint): Point {
 
 export class LocalBackend implements Backend {
   private readonly collections = new Map<string, LocalCollection>();
-  private readonly path: string | undefined;
   private readonly ready: Promise<void>;
-  private lock: DirLock | undefined;
+  private store: DirStore | undefined;
   private closed = false;
-  /** Collections whose files must be rewritten (or removed) by the next flush. */
-  private readonly dirty = new Set<string>();
-  private pendingFlush: Promise<void> | null = null;
-  private flushChain: Promise<void> = Promise.resolve();
 
   constructor(options: LocalBackendOptions = {}) {
     if (options === null || typeof options !== 'object') throw new TypeError('"options" expected object');
-    if (options.path !== undefined && (typeof options.path !== 'string' || options.path.length === 0)) {
+    const { path, compactMinBytes } = options;
+    if (path !== undefined && (typeof path !== 'string' || path.length === 0)) {
       throw new TypeError('"options.path" expected non-empty string');
     }
-    this.path = options.path;
-    this.ready = this.path === undefined ? Promise.resolve() : this.load(this.path);
+    if (compactMinBytes !== undefined && (!Number.isSafeInteger(compactMinBytes) || compactMinBytes < 0)) {
+      throw new TypeError('"options.compactMinBytes" expected non-negative integer');
+    }
+    this.ready = path === undefined ? Promise.resolve() : this.load(path, compactMinBytes);
     // The same promise is awaited by every call; this only keeps an early failure from being
     // reported as unhandled before the first call.
     this.ready.catch(() => undefined);
@@ -101,34 +88,12 @@ export class LocalBackend implements Backend {
     return b;
   }
 
-  private async load(dir: string): Promise<void> {
-    try {
-      await mkdir(dir, { recursive: true });
-      this.lock = await acquireDirLock(dir);
-    } catch (cause) {
-      if (isSealvecError(cause)) throw cause;
-      throw new BackendError(`cannot open ${dir}: ${(cause as Error).message}`, { cause });
-    }
-    try {
-      for (const entry of await readdir(dir)) {
-        if (entry.includes(TEMP_MARKER)) {
-          await rm(join(dir, entry), { force: true }); // left by a crash mid-write
-          continue;
-        }
-        if (!entry.endsWith(FILE_EXT)) continue;
-        const file = join(dir, entry);
-        const c = decodeCollection(await readFile(file), file);
-        if (collectionFileName(c.info.name) !== entry) {
-          throw new BackendError(`${file} holds collection ${JSON.stringify(c.info.name)} under the wrong file name`);
-        }
-        this.collections.set(c.info.name, c);
-      }
-    } catch (e) {
-      await this.lock.release();
-      this.lock = undefined;
-      if (isSealvecError(e)) throw e;
-      throw new BackendError(`cannot load ${dir}: ${(e as Error).message}`, { cause: e });
-    }
+  private async load(dir: string, compactMinBytes: number | undefined): Promise<void> {
+    const { store, collections } = await DirStore.open(dir, (name) => this.collections.get(name), {
+      ...(compactMinBytes !== undefined ? { compactMinBytes } : {}),
+    });
+    for (const [name, c] of collections) this.collections.set(name, c);
+    this.store = store;
   }
 
   private async use(): Promise<void> {
@@ -142,34 +107,9 @@ export class LocalBackend implements Backend {
     return c;
   }
 
-  // ---- persistence ------------------------------------------------------------------------
-
-  /** Resolves once every change made before the call is on disk. */
-  private flush(names: string[]): Promise<void> {
-    if (this.path === undefined) return Promise.resolve();
-    for (const n of names) this.dirty.add(n);
-    if (this.pendingFlush !== null) return this.pendingFlush;
-    const dir = this.path;
-    const run = this.flushChain.then(async () => {
-      this.pendingFlush = null;
-      const todo = [...this.dirty];
-      this.dirty.clear();
-      for (let i = 0; i < todo.length; i++) {
-        const name = todo[i] as string;
-        const file = join(dir, collectionFileName(name));
-        const c = this.collections.get(name);
-        try {
-          if (c === undefined) await removeFileDurably(file);
-          else await writeFileAtomic(file, encodeCollection(c));
-        } catch (cause) {
-          for (const n of todo.slice(i)) this.dirty.add(n);
-          throw new BackendError(`could not write ${file}: ${(cause as Error).message}`, { cause });
-        }
-      }
-    });
-    this.pendingFlush = run;
-    this.flushChain = run.catch(() => undefined);
-    return run;
+  /** Makes a change already applied in memory durable (no-op in memory mode). */
+  private persist(name: string, change: Change): Promise<void> {
+    return this.store === undefined ? Promise.resolve() : this.store.append(name, change);
   }
 
   // ---- Backend ----------------------------------------------------------------------------
@@ -186,11 +126,12 @@ export class LocalBackend implements Backend {
       metadata: s.metadata,
     };
     if (s.tenantField !== undefined) info.tenantField = s.tenantField;
-    this.collections.set(s.name, new LocalCollection(info));
+    const c = new LocalCollection(info);
+    this.collections.set(s.name, c);
     try {
-      await this.flush([s.name]);
+      await this.store?.create(c);
     } catch (e) {
-      this.collections.delete(s.name);
+      if (this.collections.get(s.name) === c) this.collections.delete(s.name);
       throw e;
     }
   }
@@ -208,7 +149,7 @@ export class LocalBackend implements Backend {
     checkName(name);
     await this.use();
     if (!this.collections.delete(name)) return;
-    await this.flush([name]);
+    await this.store?.remove(name);
   }
 
   async upsert(name: string, points: Point[], options?: UpsertOptions): Promise<UpsertResult> {
@@ -219,18 +160,21 @@ export class LocalBackend implements Backend {
     const c = this.get(name);
     const unique = lastWins(checked);
     const failed: UpsertFailure[] = [];
-    const stored: string[] = [];
-    unique.forEach((p) => {
+    const good: Point[] = [];
+    for (const p of unique) {
       const problem = pointProblem(p, c.dimension, `point ${p.id}`);
       if (problem !== null) failed.push({ id: p.id, error: problem });
-      else {
+      else good.push(p);
+    }
+    const stored = good.map((p) => p.id);
+    if (good.length > 0) {
+      const vectors = new Float32Array(good.length * c.dimension);
+      good.forEach((p, i) => {
         c.upsert(p.id, p.vector, p.payload);
-        stored.push(p.id);
-      }
-    });
-    if (stored.length > 0) {
+        vectors.set(p.vector, i * c.dimension);
+      });
       try {
-        await this.flush([name]);
+        await this.persist(name, { op: 'upsert', ids: stored, payloads: good.map((p) => p.payload), vectors });
       } catch (error) {
         // In memory the points are there, but they are not durable: report them as not landed,
         // so that a re-run (which is safe) writes them again.
@@ -284,9 +228,8 @@ export class LocalBackend implements Backend {
     await this.use();
     const c = this.get(name);
     const ids = 'ids' in sel ? sel.ids : c.matching(compileFilter(sel.filter));
-    let changed = false;
-    for (const id of ids) changed = c.delete(id) || changed;
-    if (changed) await this.flush([name]);
+    const deleted = uniqueIds(ids).filter((id) => c.delete(id));
+    if (deleted.length > 0) await this.persist(name, { op: 'delete', ids: deleted });
   }
 
   async count(name: string, filter?: Filter): Promise<number> {
@@ -310,7 +253,7 @@ export class LocalBackend implements Backend {
       throw new NotFound(`no point with id ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ` (and ${missing.length - 5} more)` : ''} in collection ${JSON.stringify(name)}`);
     }
     for (const u of ups) c.setPayload(u.id, u.payload);
-    if (ups.length > 0) await this.flush([name]);
+    if (ups.length > 0) await this.persist(name, { op: 'set', updates: ups });
   }
 
   async close(): Promise<void> {
@@ -321,13 +264,8 @@ export class LocalBackend implements Backend {
     } catch {
       return; // never opened: nothing to release
     }
-    try {
-      await this.flushChain;
-      if (this.dirty.size > 0) await this.flush([]);
-    } finally {
-      await this.lock?.release();
-      this.lock = undefined;
-    }
+    await this.store?.close();
+    this.store = undefined;
   }
 }
 
