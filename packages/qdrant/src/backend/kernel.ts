@@ -64,7 +64,6 @@ const section = (id: number, body: number[]): number[] => [id, ...uleb(body.leng
 const str = (s: string): number[] => vec([...s].map((c) => [c.charCodeAt(0)]));
 
 const I32 = 0x7f;
-const F32 = 0x7d;
 const V128 = 0x7b;
 const get = (i: number) => [0x20, i];
 const set = (i: number) => [0x21, i];

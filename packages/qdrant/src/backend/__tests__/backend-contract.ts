@@ -505,7 +505,7 @@ export function backendContract(label: string, target: ContractTarget): void {
         expect(await b.count(name)).toBe(6);
         await expect(b.delete(name, {} as { ids: string[] })).rejects.toThrow(TypeError);
         // what remains is still searchable and exact
-        const left = pts.filter((p, i) => i > 1 && i % 3 !== 2);
+        const left = pts.filter((_, i) => i > 1 && i % 3 !== 2);
         const q = Float32Array.of(0.1, 0.2);
         expectExactTopK(await b.query(name, { vector: q, limit: 3 }), left, q, 'Euclid', 3, tol);
       });
