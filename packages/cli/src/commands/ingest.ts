@@ -8,7 +8,6 @@
  * duplicates: if some records fail to land, the error lists exactly which, and a re-run fixes it.
  */
 import {
-  encodeStoredPayload,
   exportVectorKey,
   exportWriterKey,
   IngestIncomplete,
@@ -26,6 +25,7 @@ import { defaultKeyDir, KeyDir } from '../keyfiles.js';
 import { createProgress, type Progress } from '../progress.js';
 import { createReporter, plural } from '../report.js';
 import { DEFAULT_COLLECTION, resolveScheme, type Scheme } from '../scheme.js';
+import { encodeStoredPayloadFast } from '../sealed-file.js';
 import { createRunner, type SealRunner } from '../workers/pool.js';
 import type { SealedBatch } from '../workers/task.js';
 import { readerOptions, schemeRequest, type ReadInputOptions, type SchemeOptions } from './input-options.js';
@@ -285,7 +285,7 @@ async function ingestSealed(ctx: Ctx, source: Awaited<ReturnType<typeof openSour
     if (record.tenant !== tenant) throw new SchemeMismatch(`${source.name}: record ${JSON.stringify(record.id)} is for another tenant`);
     vectors.set(record.vector, ids.length * D);
     ids.push(record.id);
-    payloads.push(encodeStoredPayload(record));
+    payloads.push(encodeStoredPayloadFast(record));
     count++;
     if (ids.length === 256) {
       await push();

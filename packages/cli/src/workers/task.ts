@@ -7,7 +7,6 @@
  */
 import {
   createSealer,
-  encodeStoredPayload,
   importVectorKey,
   importWriterKey,
   InvalidPolicy,
@@ -17,7 +16,7 @@ import {
   type StoredPayload,
 } from '@sealvec/core';
 import { cipherFor, type Scheme } from '../scheme.js';
-import { encodeRecordLine } from '../sealed-file.js';
+import { encodeRecordLine, encodeStoredPayloadFast } from '../sealed-file.js';
 
 export interface SealTaskInit {
   /** Serialized writer key (stays in this process's memory; never written anywhere). */
@@ -100,7 +99,7 @@ export function createBatchSealer(init: SealTaskInit): BatchSealer {
         });
         if (vectors) {
           vectors.set(rec.vector, i * D);
-          payloads.push(encodeStoredPayload(rec));
+          payloads.push(encodeStoredPayloadFast(rec));
         } else {
           text += encodeRecordLine(rec);
         }
