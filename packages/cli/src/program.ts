@@ -6,7 +6,7 @@
 import { Command, Option } from 'commander';
 import { INPUT_FORMATS } from './input/types.js';
 import type { Io } from './io.js';
-import { intOption, listOption, numberOption, threadsOption } from './options.js';
+import { fieldListOption, intOption, listOption, numberOption, tenantOption, threadsOption } from './options.js';
 import { parseMetric, parsePreset } from './scheme.js';
 
 export const VERSION = '0.1.0';
@@ -39,14 +39,14 @@ function addSchemeOptions(c: Command): Command {
     .option('--scale <norm>', 'euclid presets: the data\'s typical norm (default: median norm of the first batch)', numberOption('--scale', 0, true))
     .option('--max-norm <norm>', 'dot metric: the largest norm any record will have (required for dot)', numberOption('--max-norm', 0, true))
     .option('--no-prefilter', 'do not store pre-filter tokens (post-filter mode: less leakage, smaller top-k under selective policies)')
-    .option('--blind-index <fields>', 'payload fields to blind-index for --where equality filters (comma-separated)', listOption)
+    .option('--blind-index <fields>', 'payload fields to blind-index for --where equality filters (comma-separated)', fieldListOption)
     .option('--no-exact-vector', 'do not seal the exact vector (smaller records; decryption is then exact up to float32 rounding)');
 }
 
 function addTargetOptions(c: Command): Command {
   return c
     .option('-c, --collection <name>', 'collection name (records are bound to it)', 'default')
-    .option('--tenant <tenant>', 'tenant scope (default: the default tenant "")');
+    .option('--tenant <tenant>', 'tenant scope (default: the default tenant "")', tenantOption);
 }
 
 function addBackendOptions(c: Command): Command {
@@ -114,9 +114,9 @@ ${examples(
     .option('--group <group>', 'a group the user belongs to (repeatable, or comma-separated)', collect)
     .option('--department <dept>', 'a department (repeatable, or comma-separated)', collect)
     .option('--attr <dim=values>', 'any schema dimension: DIM=V1,V2 (repeatable)', collect)
-    .option('--tenant <tenant>', 'tenant scope of the key')
+    .option('--tenant <tenant>', 'tenant scope of the key', tenantOption)
     .option('--epoch <n>', 'epoch (default: the current one)', intOption('--epoch', 1, 0xffff_ffff))
-    .option('--blind-index <fields>', 'payload fields this user may filter on with --where', listOption)
+    .option('--blind-index <fields>', 'payload fields this user may filter on with --where', fieldListOption)
     .option('--force', 'replace an existing file')
     .addHelpText(
       'after',

@@ -74,6 +74,9 @@ export async function keysIssue(opts: IssueOptions, io: Io): Promise<void> {
   if (opts.output === '-') throw new UsageError('user keys are secrets and are never written to stdout; give a file with -o');
   const kd = new KeyDir(defaultKeyDir(io, opts.keys), io);
   const authority = await kd.authority();
+  if (opts.epoch !== undefined && opts.epoch > authority.epoch) {
+    throw new UsageError(`--epoch ${opts.epoch} is later than the authority's current epoch ${authority.epoch}`);
+  }
   const attrs = createAttributes(authority.schema, attributesFrom(authority.schema, opts));
   if (attrs.values.every((v) => v.length === 0)) {
     throw new UsageError(`give the user at least one attribute (${authority.schema.dimensions.map((d) => `--${d === 'role' || d === 'group' || d === 'department' ? d : `attr ${d}=`}`).join(', ')})`);

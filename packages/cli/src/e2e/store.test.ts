@@ -6,7 +6,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { QdrantStandin } from '../../../qdrant/src/backend/qdrant-standin.js';
 import { decrypted, jsonl, requireBuilt, sealvec, tempDir, vectors, write } from './helpers.js';
 
 let dir: string;
@@ -160,10 +159,19 @@ describe('the embedded store', () => {
   });
 });
 
+/** The stand-in is @sealvec/qdrant test support (TypeScript source, not exported): loaded at run time. */
+interface Standin {
+  url: string;
+  close(): Promise<void>;
+  rejectUpserts(test: ((p: { payload: Record<string, unknown> }) => boolean) | null, message?: string): void;
+}
+const STANDIN = '../../../qdrant/src/backend/qdrant-standin.js';
+
 describe('Qdrant (REST stand-in)', () => {
-  let standin: QdrantStandin;
+  let standin: Standin;
   beforeAll(async () => {
-    standin = await QdrantStandin.start();
+    const mod = (await import(/* @vite-ignore */ STANDIN)) as { QdrantStandin: { start(): Promise<Standin> } };
+    standin = await mod.QdrantStandin.start();
   });
   afterAll(async () => {
     await standin.close();
@@ -173,7 +181,8 @@ describe('Qdrant (REST stand-in)', () => {
     const r = await sv(['ingest', '-i', 'docs.jsonl', '--qdrant', standin.url, '--collection', 'q', '--json']);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ stored: N, backend: `Qdrant at ${standin.url}` });
-    const s = await sv(['search', '--key', 'alice2.key', '--query', JSON.stringify(Array.from(data[0]!)), '--collection', 'q', '--json'], undefined, { QDRANT_URL: standin.url });
+    expect((await sv(['keys', 'issue', '--role', 'hr_manager', '--department', 'human_resources', '-o', 'q-alice.key', '--force'])).code).toBe(0);
+    const s = await sv(['search', '--key', 'q-alice.key', '--query', JSON.stringify(Array.from(data[0]!)), '--collection', 'q', '--json'], undefined, { QDRANT_URL: standin.url });
     expect(s.code, s.stderr).toBe(0);
     expect((JSON.parse(s.stdout) as { hits: Hit[] }).hits[0]!.id).toBe('d0');
   });
