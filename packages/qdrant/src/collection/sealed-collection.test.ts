@@ -14,8 +14,10 @@ import {
   VectorKeyset,
   type DimensionMap,
 } from '@sealvec/core';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LocalBackend } from '../backend/local.js';
+import { QdrantBackend } from '../backend/qdrant.js';
+import { QdrantStandin } from '../backend/qdrant-standin.js';
 import type { Backend } from '../backend/types.js';
 import { SealedCollection } from './sealed-collection.js';
 
@@ -62,10 +64,13 @@ function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return ab / Math.sqrt(aa * bb);
 }
 
+let seq = 0;
+let NAME = 'docs';
+
 async function populated(backend: Backend, options: { prefilter?: boolean } = {}) {
   const keyset = VectorKeyset.create();
   const col = await SealedCollection.create(backend, {
-    name: 'docs',
+    name: NAME,
     dimension: glove.d,
     metric: 'cosine',
     keyset,
@@ -80,10 +85,44 @@ async function populated(backend: Backend, options: { prefilter?: boolean } = {}
   return { col, keyset, records };
 }
 
-describe('SealedCollection over the local backend', () => {
-  let backend: LocalBackend;
-  beforeEach(() => {
-    backend = new LocalBackend();
+interface Target {
+  open: () => Promise<Backend>;
+  close?: () => Promise<void>;
+}
+
+const targets: [string, Target][] = [['local backend', { open: async () => new LocalBackend() }]];
+{
+  let standin: QdrantStandin | undefined;
+  targets.push([
+    'QdrantBackend -> in-process Qdrant stand-in (real HTTP)',
+    {
+      open: async () => {
+        standin = await QdrantStandin.start();
+        return new QdrantBackend({ url: standin.url, retry: { attempts: 3, baseMs: 1, maxMs: 5 } });
+      },
+      close: async () => standin?.close(),
+    },
+  ]);
+}
+const liveUrl = process.env['QDRANT_URL'];
+if (liveUrl) {
+  const apiKey = process.env['QDRANT_API_KEY'];
+  targets.push(['QdrantBackend -> live Qdrant', { open: async () => new QdrantBackend({ url: liveUrl, exact: true, ...(apiKey ? { apiKey } : {}) }) }]);
+} else {
+  console.log('skipping SealedCollection on a live Qdrant: QDRANT_URL not set (the stand-in run covers the same suite)');
+}
+
+describe.each(targets)('SealedCollection over %s', (_, target) => {
+  let backend: Backend;
+  beforeEach(async () => {
+    NAME = `docs-${process.pid}-${++seq}`;
+    backend = await target.open();
+  });
+  afterEach(async () => {
+    await backend.deleteCollection(NAME).catch(() => undefined);
+    await backend.deleteCollection(`${NAME}-c`).catch(() => undefined);
+    await backend.close();
+    await target.close?.();
   });
 
   it('each user gets exactly the records their key allows, never more', async () => {
@@ -103,23 +142,29 @@ describe('SealedCollection over the local backend', () => {
     }
   });
 
-  it('with re-rank, top-10 for a user who may read everything equals plaintext exact search', async () => {
+  // Recall itself is measured by the benchmarks (benchmarks/results/collection.md); this checks
+  // that re-rank works: exact scores, best first, and far better recall than the noisy order.
+  it('re-rank returns exact scores, best first, and recovers the plaintext top-10', async () => {
     const { col, records } = await populated(backend);
     const admin = issueUserKey(authority, users.admin!);
     let found = 0;
+    let foundNoisy = 0;
     for (const q of gloveQueries.rows) {
       const exact = records
         .map((r) => [cosine(q, r.vector), r.id] as const)
         .sort((a, b) => b[0] - a[0])
         .slice(0, 10)
         .map((x) => x[1]);
-      const { hits } = await col.search(q, { userKey: admin, k: 10, oversample: 4 });
+      const { hits } = await col.search(q, { userKey: admin, k: 10, oversample: 10 });
       found += hits.filter((h) => exact.includes(h.id)).length;
-      // scores are exact cosine similarities, best first
       for (const h of hits) expect(h.score).toBeCloseTo(cosine(q, records[Number(h.id.slice(1))]!.vector), 5);
       for (let i = 1; i < hits.length; i++) expect(hits[i - 1]!.score).toBeGreaterThanOrEqual(hits[i]!.score);
+      const noisy = await col.search(q, { userKey: admin, k: 10, rerank: false });
+      foundNoisy += noisy.hits.filter((h) => exact.includes(h.id)).length;
     }
-    expect(found / (10 * gloveQueries.rows.length)).toBeGreaterThanOrEqual(0.95);
+    const recall = found / (10 * gloveQueries.rows.length);
+    expect(recall).toBeGreaterThanOrEqual(0.95);
+    expect(recall).toBeGreaterThan(foundNoisy / (10 * gloveQueries.rows.length));
   });
 
   it('with pre-filter, a user who may read 1% of the collection still gets k results', async () => {
@@ -131,7 +176,7 @@ describe('SealedCollection over the local backend', () => {
 
   it('post-filter mode stores no tokens and widens the candidate set to fill k', async () => {
     const { col } = await populated(backend, { prefilter: false });
-    const page = await backend.scroll('docs', { limit: 1 });
+    const page = await backend.scroll(NAME, { limit: 1 });
     expect(page.points[0]!.payload.pf).toBeUndefined();
     const rare = issueUserKey(authority, users.rare!);
     const res = await col.search(gloveQueries.rows[0]!, { userKey: rare, k: 5, oversample: 2 });
@@ -170,7 +215,7 @@ describe('SealedCollection over the local backend', () => {
 
   it('a bad record writes nothing; duplicate ids are refused', async () => {
     const keyset = VectorKeyset.create();
-    const col = await SealedCollection.create(backend, { name: 'c', dimension: 4, metric: 'euclid', beta: 0.5, keyset, authority: authority.id });
+    const col = await SealedCollection.create(backend, { name: `${NAME}-c`, dimension: 4, metric: 'euclid', beta: 0.5, keyset, authority: authority.id });
     const ok = { id: 'a', vector: [1, 2, 3, 4], policy: {} };
     await expect(col.upsert([ok, { id: 'b', vector: [1, NaN, 3, 4], policy: {} }], { writer })).rejects.toMatchObject({ code: 'ERR_INVALID_VECTOR' });
     await expect(col.upsert([ok, { id: 'c', vector: [1, 2, 3], policy: {} }], { writer })).rejects.toBeInstanceOf(DimensionMismatch);
@@ -180,9 +225,9 @@ describe('SealedCollection over the local backend', () => {
 
   it('clear coded errors: unknown collection, wrong key, wrong authority, wrong query dimension', async () => {
     const { col, keyset } = await populated(backend);
-    await expect(SealedCollection.open(backend, { name: 'nope', keyset })).rejects.toBeInstanceOf(NotFound);
-    await expect(SealedCollection.open(backend, { name: 'docs', keyset: VectorKeyset.create() })).rejects.toBeInstanceOf(SchemeMismatch);
-    const reopened = await SealedCollection.open(backend, { name: 'docs', keyset });
+    await expect(SealedCollection.open(backend, { name: `${NAME}-nope`, keyset })).rejects.toBeInstanceOf(NotFound);
+    await expect(SealedCollection.open(backend, { name: NAME, keyset: VectorKeyset.create() })).rejects.toBeInstanceOf(SchemeMismatch);
+    const reopened = await SealedCollection.open(backend, { name: NAME, keyset });
     expect(reopened.scheme.metric).toBe('cosine');
     const stranger = issueUserKey(generateAuthority(), users.admin!);
     await expect(col.search(glove.rows[0]!, { userKey: stranger })).rejects.toBeInstanceOf(SchemeMismatch);
@@ -197,14 +242,14 @@ describe('SealedCollection over the local backend', () => {
     const before = await col.search(q, { userKey: admin, k: 5 });
     expect(before.hits[0]!.id).toBe('w3');
     const { pointIdOf } = await import('./point-id.js');
-    await backend.setPayload('docs', [{ id: pointIdOf('', 'w3'), payload: { h: '!!not base64!!' } }]);
+    await backend.setPayload(NAME, [{ id: pointIdOf('', 'w3'), payload: { h: '!!not base64!!' } }]);
     const after = await col.search(q, { userKey: admin, k: 5 });
     expect(after.hits.map((h) => h.id)).not.toContain('w3');
     expect(after.hits.length).toBe(5);
     expect(after.skipped).toEqual([expect.objectContaining({ id: 'w3', code: 'ERR_MALFORMED' })]);
     // A subtler edit (a valid but different payload ciphertext) is simply not openable: no oracle.
-    const other = (await backend.retrieve('docs', [pointIdOf('', 'w5')]))[0]!;
-    await backend.setPayload('docs', [{ id: pointIdOf('', 'w4'), payload: { p: other.payload.p } }]);
+    const other = (await backend.retrieve(NAME, [pointIdOf('', 'w5')]))[0]!;
+    await backend.setPayload(NAME, [{ id: pointIdOf('', 'w4'), payload: { p: other.payload.p } }]);
     const again = await col.search(glove.rows[4]!, { userKey: admin, k: 5 });
     expect(again.hits.map((h) => h.id)).not.toContain('w4');
   });
@@ -214,10 +259,10 @@ describe('SealedCollection over the local backend', () => {
     const oldAlice = issueUserKey(authority, users.alice!);
     const next = rotateEpoch(authority);
     const newWriter = createWriterKey(next);
-    const before = await backend.retrieve('docs', [(await import('./point-id.js')).pointIdOf('', 'w0')], { withVector: true });
+    const before = await backend.retrieve(NAME, [(await import('./point-id.js')).pointIdOf('', 'w0')], { withVector: true });
     const report = await col.rewrap(writer, newWriter);
     expect(report).toEqual({ rewrapped: glove.rows.length, failed: [] });
-    const after = await backend.retrieve('docs', [before[0]!.id], { withVector: true });
+    const after = await backend.retrieve(NAME, [before[0]!.id], { withVector: true });
     expect(after[0]!.payload.p).toBe(before[0]!.payload.p);
     expect(Array.from(after[0]!.vector)).toEqual(Array.from(before[0]!.vector));
     expect(after[0]!.payload.h).not.toBe(before[0]!.payload.h);
@@ -244,13 +289,13 @@ describe('SealedCollection over the local backend', () => {
     const report = await col.rotateKey(promoted, writer);
     expect(report).toEqual({ reencrypted: glove.rows.length, failed: [] });
     const retired = promoted.retire(keyset.primary.kid);
-    const reopened = await SealedCollection.open(backend, { name: 'docs', keyset: retired });
+    const reopened = await SealedCollection.open(backend, { name: NAME, keyset: retired });
     const after = await reopened.search(q, { userKey: admin, k: 2 });
     expect(after.hits.map((h) => h.id).sort()).toEqual(['fresh', 'w9']);
     const [w9] = await reopened.get(['w9'], admin);
     expect(Array.from(w9!.vector!)).toEqual(Array.from(glove.rows[9]!));
     expect(w9!.payload).toEqual({ i: 9, lang: 'en' });
     // The old keyset alone can no longer read the collection.
-    await expect(SealedCollection.open(backend, { name: 'docs', keyset })).rejects.toBeInstanceOf(SchemeMismatch);
+    await expect(SealedCollection.open(backend, { name: NAME, keyset })).rejects.toBeInstanceOf(SchemeMismatch);
   });
 });
