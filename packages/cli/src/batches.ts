@@ -6,7 +6,7 @@ import type { InputRecord } from './input/types.js';
 import type { SealBatch } from './workers/task.js';
 
 export const MAX_BATCH_ROWS = 256;
-const BATCH_BYTES = 1 << 20;
+const BATCH_BYTES = 1 << 18;
 
 export function batchRowsFor(dimension: number): number {
   return Math.max(8, Math.min(MAX_BATCH_ROWS, Math.floor(BATCH_BYTES / (4 * dimension))));

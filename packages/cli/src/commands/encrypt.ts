@@ -68,7 +68,7 @@ export async function encrypt(opts: EncryptOptions, io: Io): Promise<EncryptResu
     const drainOne = async () => {
       const next = inflight.shift()!;
       const r = await next.result;
-      await out!.write(r.text!);
+      await out!.write(r.bytes!);
       count += next.rows;
       progress.update(count, input.source.bytesRead);
     };

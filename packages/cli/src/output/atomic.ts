@@ -15,8 +15,8 @@ import { registerTemp, unregisterTemp } from './cleanup.js';
 export interface Output {
   /** The name used in messages. */
   readonly name: string;
-  /** Writes text, waiting when the destination's buffer is full (backpressure). */
-  write(text: string): Promise<void>;
+  /** Writes text or bytes, waiting when the destination's buffer is full (backpressure). */
+  write(data: string | Uint8Array): Promise<void>;
   /** Finishes: flushes, syncs and renames into place. */
   commit(): Promise<void>;
   /** Gives up: removes the temp file. Safe to call after commit (no-op) and twice. */
@@ -87,10 +87,10 @@ export async function openOutput(path: string, stdout: Writable, cwd: string, op
 
   return {
     name: path,
-    async write(text) {
+    async write(data) {
       if (state !== 'open') throw new Error(`write after ${state}`);
       if (error) fail(error);
-      if (!stream.write(text)) {
+      if (!stream.write(data)) {
         await new Promise<void>((res) => {
           const done = () => {
             stream.off('drain', done);
@@ -131,9 +131,9 @@ function stdoutOutput(stdout: Writable): Output {
   stdout.on('error', onError);
   return {
     name: '<stdout>',
-    async write(text) {
+    async write(data) {
       if (error) throw new OutputError(`cannot write to stdout: ${describeFsError(error)}`, { cause: error });
-      if (!stdout.write(text)) {
+      if (!stdout.write(data)) {
         await new Promise<void>((res) => {
           const done = () => {
             stdout.off('drain', done);

@@ -17,7 +17,7 @@ port.on('message', (batch: SealBatch) => {
   try {
     if (seal === undefined) throw initError;
     const out = seal(batch);
-    port.postMessage({ ok: out }, out.vectors ? [out.vectors.buffer as ArrayBuffer] : []);
+    port.postMessage({ ok: out }, [((out.vectors ?? out.bytes)!.buffer as ArrayBuffer)]);
   } catch (e) {
     port.postMessage({ seq: batch.seq, error: toTaskError(e) });
   }

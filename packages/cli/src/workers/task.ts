@@ -43,8 +43,8 @@ export interface SealBatch {
 
 export interface SealedBatch {
   seq: number;
-  /** output 'jsonl': the records' lines. */
-  text?: string;
+  /** output 'jsonl': the records' lines, UTF-8. */
+  bytes?: Uint8Array;
   /** output 'points': stored vectors (n * storedDimension) and payloads, in batch order. */
   vectors?: Float32Array;
   payloads?: StoredPayload[];
@@ -64,6 +64,15 @@ export function toTaskError(e: unknown): TaskError {
 }
 
 export type BatchSealer = (batch: SealBatch) => SealedBatch;
+
+const encoder = new TextEncoder();
+/**
+ * The batch's text as bytes in a buffer of their own (TextEncoder never hands out a slice of a
+ * shared pool, so the result can be transferred to another thread without a copy).
+ */
+function utf8(text: string): Uint8Array {
+  return encoder.encode(text);
+}
 
 export function createBatchSealer(init: SealTaskInit): BatchSealer {
   const writer = importWriterKey(init.writer);
@@ -108,6 +117,6 @@ export function createBatchSealer(init: SealTaskInit): BatchSealer {
         throw e;
       }
     }
-    return vectors ? { seq: batch.seq, vectors, payloads, ids: batch.ids } : { seq: batch.seq, text };
+    return vectors ? { seq: batch.seq, vectors, payloads, ids: batch.ids } : { seq: batch.seq, bytes: utf8(text) };
   };
 }
