@@ -102,6 +102,7 @@ function effectiveConfig(args: BenchArgs, root: string): { cfg: BenchConfig; mod
       name: basename(p).replace(/\.(fvecs|npy)$/i, ''),
       family: basename(p),
       kind: 'user',
+      modality: 'unknown',
       path: resolve(p),
       ...(args.metric !== undefined ? { metric: args.metric as 'l2' } : {}),
       ...(args.queries !== undefined ? { queries: resolve(args.queries) } : {}),

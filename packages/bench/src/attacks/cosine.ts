@@ -15,7 +15,13 @@ export interface CosineStats {
   readonly shareAbove: number;
 }
 
-export function rowCosines(est: Mat, truth: Mat): Float64Array {
+/**
+ * Cosine of each estimate row with its truth row. With `center`, both are taken relative to that
+ * point first (the sample mean): this measures what the attacker learned beyond the typical
+ * vector, which matters for non-negative data (SIFT, MNIST) where the mean alone already has a
+ * high cosine with every vector.
+ */
+export function rowCosines(est: Mat, truth: Mat, center?: ArrayLike<number>): Float64Array {
   if (est.rows !== truth.rows || est.cols !== truth.cols) {
     throw new RangeError(`"est" and "truth" expected the same shape, got ${est.rows}x${est.cols} and ${truth.rows}x${truth.cols}`);
   }
@@ -26,8 +32,9 @@ export function rowCosines(est: Mat, truth: Mat): Float64Array {
     let aa = 0;
     let bb = 0;
     for (let j = 0; j < d; j++) {
-      const a = est.data[i * d + j] as number;
-      const b = truth.data[i * d + j] as number;
+      const c = center ? (center[j] as number) : 0;
+      const a = (est.data[i * d + j] as number) - c;
+      const b = (truth.data[i * d + j] as number) - c;
       ab += a * b;
       aa += a * a;
       bb += b * b;
@@ -62,6 +69,6 @@ export function summarize(cos: ArrayLike<number>): CosineStats {
   return { n, mean: sum / n, p90: quantileSorted(sorted, 0.9), shareAbove: above / n };
 }
 
-export function cosineStats(est: Mat, truth: Mat): CosineStats {
-  return summarize(rowCosines(est, truth));
+export function cosineStats(est: Mat, truth: Mat, center?: ArrayLike<number>): CosineStats {
+  return summarize(rowCosines(est, truth, center));
 }

@@ -102,9 +102,11 @@ function headline(r: BenchResults): string[] {
   out.push('### Where each condition holds, per dataset', '');
   out.push(
     table(
-      ['dataset', `largest beta with recall@10 >= ${RECALL_TARGET} (re-rank x10)`, 'best attack mean cosine there', `smallest beta with attack <= ${LEAKAGE_TARGET}`, 'recall@10 (x10) there', 'both at once?'],
+      ['dataset', 'data', 'prior (mean vector)', `largest beta with recall@10 >= ${RECALL_TARGET} (re-rank x10)`, 'best attack mean cosine there', `smallest beta with attack <= ${LEAKAGE_TARGET}`, 'recall@10 (x10) there', 'both at once?'],
       goal.perDataset.map((p) => [
         p.name,
+        r.datasets.find((d) => d.name === p.name)?.modality ?? '',
+        f3(priorOf(r.datasets.find((d) => d.name === p.name))),
         p.maxBetaForRecall === undefined ? 'none' : num(p.maxBetaForRecall),
         f3(p.attackAtThatBeta),
         p.minBetaForLeakage === undefined ? 'none on the grid' : num(p.minBetaForLeakage),
@@ -114,17 +116,67 @@ function headline(r: BenchResults): string[] {
     ),
     '',
   );
+  out.push(...whatWouldChange(r));
   return out;
+}
+
+/** Data-driven notes for the datasets where the goal fails: what the measured grid says would help. */
+function whatWouldChange(r: BenchResults): string[] {
+  const goal = r.goal;
+  if (!goal) return [];
+  const failing = goal.perDataset.filter((p) => !p.feasible);
+  if (!failing.length) return [];
+  const out = ['### Why not, and what would change it', ''];
+  out.push(
+    `The cipher's leakage and its recall come from the same place. Whoever can invert the mix (the key holder, or a thief who fitted it from pairs) sees each vector plus noise of norm up to beta/4 of a typical vector, so its estimate has cosine about 1/sqrt(1 + (beta/4)^2) with the truth before any denoising: mean cosine <= ${LEAKAGE_TARGET} needs relative beta of about 2 or more. The same noise perturbs the distances the search ranks by, so the candidate list must be deep enough for the true neighbours to survive it. On data whose neighbours are close together (many vectors, or vectors concentrated in a few directions, which also makes denoising effective), no beta does both at oversample 10.`,
+    '',
+  );
+  for (const p of failing) {
+    const d = r.datasets.find((x) => x.name === p.name);
+    if (!d) continue;
+    const f = frontierOf(d);
+    const leakOk = f.points.filter((q) => q.attackMean <= LEAKAGE_TARGET);
+    const extras = Object.keys(f.points[0]?.recall10 ?? {})
+      .map(Number)
+      .filter((o) => o > 10)
+      .sort((a, b) => a - b);
+    const parts: string[] = [];
+    if (leakOk.length) {
+      const q = leakOk[0]!;
+      parts.push(
+        `at beta ${num(q.betaRel)} the best attack is down to ${f3(q.attackMean)} but recall@10 is ${f3(q.recall10[10])} with re-rank x10${extras.map((o) => `, ${f3(q.recall10[o])} with x${o}`).join('')}`,
+      );
+      const fixed = extras.find((o) => (q.recall10[o] ?? 0) >= RECALL_TARGET);
+      if (fixed !== undefined) parts.push(`so a re-rank of x${fixed} (decrypting ${fixed * 10} candidates per top-10 query) would meet the goal on this dataset`);
+      else parts.push('and even the deepest re-rank measured does not reach the target');
+    } else {
+      const last = f.points[f.points.length - 1];
+      parts.push(`no beta on the grid brings the best attack to ${LEAKAGE_TARGET} or below (at beta ${last ? num(last.betaRel) : '?'} it is still ${f3(last?.attackMean)}, with recall@10 ${f3(last?.recall10[10])} at x10)`);
+    }
+    out.push(`- **${p.name}**: ${parts.join('; ')}.`);
+  }
+  out.push(
+    '',
+    'Levers, in order of cost: (1) a deeper re-rank (more candidates decrypted per query; the x50 column of the recall tables shows what it buys); (2) smaller search scopes (per-tenant or pre-filtered collections have fewer close neighbours, and the fixtures show recall rising as the base shrinks); (3) accepting recall@10 near 0.9 at the private preset; (4) changes to the scheme itself, which the cipher owner would have to weigh: for example less noise on queries than on records (query noise adds to the ranking error of every comparison; what it protects is the query itself, a separate trade-off); any such change needs its own attack measurements before it counts.',
+    '',
+  );
+  return out;
+}
+
+function priorOf(d: DatasetResult | undefined): number | undefined {
+  const run = d ? sealvecRuns(d)[0] : undefined;
+  return run ? best(run, (a) => a.family === 'prior') : undefined;
 }
 
 function datasetsSection(r: BenchResults): string[] {
   const out = ['## Datasets', ''];
   out.push(
     table(
-      ['dataset', 'kind', 'base', 'dim', 'queries', 'metric (cipher)', 'beta unit', 'ground truth', 'source', 'license / note'],
+      ['dataset', 'kind', 'data', 'base', 'dim', 'queries', 'metric (cipher)', 'beta unit', 'ground truth', 'source', 'license / note'],
       r.datasets.map((d) => [
         d.name,
         d.kind,
+        d.modality,
         String(d.baseRows),
         String(d.dim),
         String(d.queryRows),
@@ -134,7 +186,7 @@ function datasetsSection(r: BenchResults): string[] {
         d.source.length > 80 ? `${d.source.slice(0, 77)}...` : d.source,
         d.note ?? d.license,
       ]),
-      [':---', ':---', '---:', '---:', '---:', ':---', '---:', ':---', ':---', ':---'],
+      [':---', ':---', ':---', '---:', '---:', '---:', ':---', '---:', ':---', ':---', ':---'],
     ),
     '',
   );
@@ -184,7 +236,7 @@ function recallSection(r: BenchResults, oversamples: readonly number[], extra: r
 function attacksSection(r: BenchResults): string[] {
   const out = ['## Attacks', '', '![Attacker cosine versus beta](attack-vs-beta.svg)', ''];
   out.push(
-    `Each figure is the cosine between the attacker's estimate and the true plaintext, averaged over the target vectors (p90 and the share at or above ${INVERSION_THRESHOLD} are in ATTACKS.md and results.json). "prior" guesses the mean of a plaintext sample and uses no ciphertext: any attack must beat it to have learned anything. Known-sample attacks use a plaintext sample of the same distribution and no pairs; known-plaintext columns give the best attack (with its denoised variants) at n known pairs; the key holder is the searcher, who holds the mix and the scale (it can encrypt queries) but not the records' data keys. Full per-attack tables: [ATTACKS.md](ATTACKS.md).`,
+    `Each figure is the cosine between the attacker's estimate and the true plaintext, averaged over the target vectors (p90 and the share at or above ${INVERSION_THRESHOLD} are in ATTACKS.md and results.json). "prior" guesses the mean of a plaintext sample and uses no ciphertext: any attack must beat it to have learned anything. Known-sample attacks use a plaintext sample of the same distribution and no pairs; known-plaintext columns give the best attack (with its denoised variants) at n known pairs; the key holder is the searcher, who holds the mix and the scale (it can encrypt queries) but not the records' data keys. The last column scores the same estimates after subtracting the sample mean from estimate and truth: what the attacker learned beyond the typical vector (the prior scores 0 there). Full per-attack tables: [ATTACKS.md](ATTACKS.md).`,
     '',
   );
   for (const d of r.datasets) {
@@ -200,7 +252,7 @@ function attacksSection(r: BenchResults): string[] {
     );
     out.push(
       table(
-        ['beta', 'prior', 'known-sample', ...ns.map((n) => `${n} pairs`), 'key holder', `best with ${goalPairs(d)} pairs`],
+        ['beta', 'prior', 'known-sample', ...ns.map((n) => `${n} pairs`), 'key holder', `best with ${goalPairs(d)} pairs`, 'same, centered'],
         runs.map((run) => {
           const b = bestAttack(run, goalPairs(d));
           return [
@@ -210,6 +262,7 @@ function attacksSection(r: BenchResults): string[] {
             ...ns.map((n) => f3(best(run, (a) => a.family === 'known-plaintext' && a.knownPairs === n))),
             f3(bestKeyHolder(run)?.stats.mean),
             b ? `${f3(b.stats.mean)} (${b.attack}; p90 ${f3(b.stats.p90)}, ${pct(b.stats.shareAbove)} >= ${INVERSION_THRESHOLD})` : 'n/a',
+            f3(b?.centered?.mean),
           ];
         }),
       ),
@@ -343,9 +396,9 @@ export function attacksMarkdown(r: BenchResults): string {
       lines.push(`### ${run.scheme}, beta ${num(run.betaRel)} (absolute ${f3(run.betaAbs)})`, '');
       lines.push(
         table(
-          ['attack', 'family', 'known pairs', 'mean', 'p90', `>= ${INVERSION_THRESHOLD}`, 'detail'],
-          run.results.map((a) => [a.attack, a.family, String(a.knownPairs), f3(a.stats.mean), f3(a.stats.p90), pct(a.stats.shareAbove), a.detail ?? '']),
-          [':---', ':---', '---:', '---:', '---:', '---:', ':---'],
+          ['attack', 'family', 'known pairs', 'mean', 'p90', `>= ${INVERSION_THRESHOLD}`, 'centered mean', 'detail'],
+          run.results.map((a) => [a.attack, a.family, String(a.knownPairs), f3(a.stats.mean), f3(a.stats.p90), pct(a.stats.shareAbove), f3(a.centered?.mean), a.detail ?? '']),
+          [':---', ':---', '---:', '---:', '---:', '---:', '---:', ':---'],
         ),
         '',
       );

@@ -53,6 +53,7 @@ function describe(entry: DatasetEntry, ds: BenchDataset): DatasetResult {
     name: entry.name,
     family: entry.family,
     kind: entry.kind,
+    modality: entry.modality,
     path: entry.path,
     metric: d.metric,
     cipherMetric: ds.cipherMetric,

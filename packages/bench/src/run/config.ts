@@ -7,6 +7,7 @@ import { Malformed } from '@sealvec/core';
 import { type DatasetMetric, isDatasetMetric } from '../datasets/groundtruth.js';
 
 export type DatasetKind = 'fixture' | 'shared' | 'user';
+export type Modality = 'text' | 'image' | 'descriptor' | 'unknown';
 
 export interface DatasetEntry {
   /** Display name, unique within the config. */
@@ -19,6 +20,11 @@ export interface DatasetEntry {
   readonly metric?: DatasetMetric;
   readonly maxBase?: number;
   readonly maxQueries?: number;
+  /**
+   * What the vectors embed. The 0.90 cosine threshold is about inverting text embeddings, so the
+   * private preset is judged on text sets; image and descriptor sets are reported alongside.
+   */
+  readonly modality: Modality;
   /** Shown in the report: e.g. "no license: internal benchmark only". */
   readonly note?: string;
   /** For 'user' files. */
@@ -78,7 +84,11 @@ function dataset(v: unknown, i: number): DatasetEntry {
   const kind = o.kind ?? 'shared';
   if (kind !== 'fixture' && kind !== 'shared' && kind !== 'user') throw new Malformed(`config "${what}.kind" expected fixture, shared or user`);
   if (o.metric !== undefined && !isDatasetMetric(o.metric)) throw new Malformed(`config "${what}.metric" expected l2, angular or ip`);
-  const entry: Record<string, unknown> = { name, path, kind, family: optionalString(o, 'family', what) ?? name };
+  const modality = o.modality ?? 'unknown';
+  if (modality !== 'text' && modality !== 'image' && modality !== 'descriptor' && modality !== 'unknown') {
+    throw new Malformed(`config "${what}.modality" expected text, image, descriptor or unknown`);
+  }
+  const entry: Record<string, unknown> = { name, path, kind, modality, family: optionalString(o, 'family', what) ?? name };
   for (const k of ['note', 'queries', 'groundTruth'] as const) {
     const s = optionalString(o, k, what);
     if (s !== undefined) entry[k] = s;

@@ -52,7 +52,7 @@ export function frontierOf(d: DatasetResult): DatasetFrontier {
       ...(kh ? { keyHolderMean: kh.stats.mean } : {}),
     });
   }
-  return { name: d.name, points: points.sort((a, b) => a.betaRel - b.betaRel) };
+  return { name: d.name, textual: d.modality === 'text' || d.modality === 'unknown', points: points.sort((a, b) => a.betaRel - b.betaRel) };
 }
 
 /**

@@ -3,7 +3,7 @@
  * and how a partial run (recall only, attacks only) merges into an earlier file.
  */
 import type { DatasetMetric } from '../datasets/groundtruth.js';
-import type { DatasetKind } from './config.js';
+import type { DatasetKind, Modality } from './config.js';
 import type { PresetChoice, GoalVerdict } from './presets.js';
 import type { AttackSetup, AveragingRun, SchemeAttackRun } from './run-attacks.js';
 import type { RecallRun } from './run-recall.js';
@@ -14,6 +14,7 @@ export interface DatasetResult {
   readonly name: string;
   readonly family: string;
   readonly kind: DatasetKind;
+  readonly modality: Modality;
   readonly path: string;
   readonly metric: DatasetMetric;
   readonly cipherMetric: string;

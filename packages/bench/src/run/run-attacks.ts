@@ -31,6 +31,8 @@ export interface AttackResult {
   /** Known (plaintext, ciphertext) pairs used; 0 for attacks without pairs. */
   readonly knownPairs: number;
   readonly stats: CosineStats;
+  /** The same, with estimate and truth taken relative to the sample mean (see rowCosines). */
+  readonly centered: CosineStats;
   /** The attacker's best free parameter, e.g. "k=16" or "m=10". */
   readonly detail?: string;
 }
@@ -111,17 +113,23 @@ function knownPcaOf(cache: AttackCache, n: number): { pca: Pca; total: number } 
 }
 
 /** Best of several estimates by mean cosine (the attacker's tuning, done in hindsight). */
-function bestOf(cands: { est: Mat; detail: string }[], truth: Mat): { stats: CosineStats; detail: string } {
-  let best: { stats: CosineStats; detail: string } | undefined;
+interface Scored {
+  readonly est: Mat;
+  readonly stats: CosineStats;
+  readonly detail: string;
+}
+
+function bestOf(cands: { est: Mat; detail: string }[], truth: Mat): Scored {
+  let best: Scored | undefined;
   for (const c of cands) {
     const stats = cosineStats(c.est, truth);
-    if (!best || stats.mean > best.stats.mean) best = { stats, detail: c.detail };
+    if (!best || stats.mean > best.stats.mean) best = { est: c.est, stats, detail: c.detail };
   }
   if (!best) throw new Error('bestOf: no candidates');
   return best;
 }
 
-function neighbourVariants(est: Mat, known: Mat, truth: Mat): { stats: CosineStats; detail: string } {
+function neighbourVariants(est: Mat, known: Mat, truth: Mat): Scored {
   const sims = cosineSimilarities(est, known);
   return bestOf(
     [1, 10].filter((m) => m <= known.rows).map((m) => ({ est: neighbourDenoise(est, known, m, sims), detail: `m=${m}` })),
@@ -143,20 +151,27 @@ export function attackScheme(
   const { truth, plain } = cache;
   const cipherAll = fromVectors(scheme.encryptRecords(head(ds.plainBase, setup.pool)));
   const targets = selectRows(cipherAll, range(setup.knownMax, setup.pool));
-  const add = (attack: string, family: AttackFamily, knownPairs: number, stats: CosineStats, detail?: string) =>
-    results.push({ attack, family, knownPairs, stats, ...(detail !== undefined ? { detail } : {}) });
+  const mean = cache.samplePca.mean;
+  const add = (attack: string, family: AttackFamily, knownPairs: number, est: Mat, detail?: string) =>
+    results.push({
+      attack,
+      family,
+      knownPairs,
+      stats: cosineStats(est, truth),
+      centered: cosineStats(est, truth, mean),
+      ...(detail !== undefined ? { detail } : {}),
+    });
 
   // (b) known sample, and the prior (sample mean) every attacker starts from.
   const aligned = pcaAlignment(cache.sample, cipherAll, cfg.pcaKs, cache.samplePca);
   const alignedTargets = aligned.map((a) => ({ est: selectRows(a.estimates, range(setup.knownMax, setup.pool)), detail: `k=${a.k}` }));
   const prior = alignedTargets.find((a) => a.detail === 'k=0');
-  if (prior) add('mean-guess', 'prior', 0, cosineStats(prior.est, truth));
+  if (prior) add('mean-guess', 'prior', 0, prior.est);
   const bestAlign = bestOf(alignedTargets.filter((a) => a.detail !== 'k=0'), truth);
-  add('ks-pca-align', 'known-sample', 0, bestAlign.stats, bestAlign.detail);
-  const bestAlignEst = alignedTargets.find((a) => a.detail === bestAlign.detail)!.est;
-  const nb = neighbourVariants(bestAlignEst, cache.sample, truth);
-  add('ks-pca-align+neighbours', 'known-sample', 0, nb.stats, `${bestAlign.detail}, ${nb.detail}`);
-  add('ks-marginal', 'known-sample', 0, cosineStats(selectRows(marginalMatching(cache.sample, cipherAll), range(setup.knownMax, setup.pool)), truth));
+  add('ks-pca-align', 'known-sample', 0, bestAlign.est, bestAlign.detail);
+  const nb = neighbourVariants(bestAlign.est, cache.sample, truth);
+  add('ks-pca-align+neighbours', 'known-sample', 0, nb.est, `${bestAlign.detail}, ${nb.detail}`);
+  add('ks-marginal', 'known-sample', 0, selectRows(marginalMatching(cache.sample, cipherAll), range(setup.knownMax, setup.pool)));
 
   // (a) known plaintext, with (c) denoising by the known plaintexts.
   for (const n of setup.knownPairs) {
@@ -164,16 +179,16 @@ export function attackScheme(
     const kp = selectRows(plain, ids);
     const kc = selectRows(cipherAll, ids);
     const est = procrustesAttack(kp, kc, targets);
-    add('kp-procrustes', 'known-plaintext', n, cosineStats(est, truth));
+    add('kp-procrustes', 'known-plaintext', n, est);
     const ref = knownPcaOf(cache, n);
     const sigma2 = noiseVariance(est, ref.pca, ref.total);
-    add('kp-procrustes+subspace', 'known-plaintext', n, cosineStats(wienerDenoise(est, ref.pca, sigma2), truth));
+    add('kp-procrustes+subspace', 'known-plaintext', n, wienerDenoise(est, ref.pca, sigma2));
     const nbk = neighbourVariants(est, kp, truth);
-    add('kp-procrustes+neighbours', 'known-plaintext', n, nbk.stats, nbk.detail);
-    add('kp-least-squares', 'known-plaintext', n, cosineStats(leastSquaresAttack(kp, kc, targets), truth));
+    add('kp-procrustes+neighbours', 'known-plaintext', n, nbk.est, nbk.detail);
+    add('kp-least-squares', 'known-plaintext', n, leastSquaresAttack(kp, kc, targets));
     // Aimed at shuffles; against the mix it is measured where it is cheap (n <= 100) to show it fails.
     if (scheme.name === 'shuffle' || n <= 100) {
-      add('kp-coordinate', 'known-plaintext', n, cosineStats(coordinateMatchAttack(kp, kc, targets), truth));
+      add('kp-coordinate', 'known-plaintext', n, coordinateMatchAttack(kp, kc, targets));
     }
   }
 
@@ -181,11 +196,11 @@ export function attackScheme(
   const inverse = scheme.keyHolderInverse();
   if (inverse) {
     const est = inverse(targets);
-    add('key-holder', 'key-holder', 0, cosineStats(est, truth));
+    add('key-holder', 'key-holder', 0, est);
     const sigma2 = noiseVariance(est, cache.samplePca, cache.sampleTotalVar);
-    add('key-holder+subspace', 'key-holder', 0, cosineStats(wienerDenoise(est, cache.samplePca, sigma2), truth));
+    add('key-holder+subspace', 'key-holder', 0, wienerDenoise(est, cache.samplePca, sigma2));
     const nbh = neighbourVariants(est, cache.sample, truth);
-    add('key-holder+neighbours', 'key-holder', 0, nbh.stats, nbh.detail);
+    add('key-holder+neighbours', 'key-holder', 0, nbh.est, nbh.detail);
   }
   return { scheme: scheme.name, betaRel, betaAbs, results, seconds: (performance.now() - t0) / 1000 };
 }
