@@ -19,7 +19,7 @@ describe('base64url', () => {
     expect(toBase64url(new Uint8Array([0xfb, 0xff]))).toBe('-_8');
   });
   it('rejects padding, foreign characters, impossible lengths and non-canonical trailing bits', () => {
-    for (const bad of ['Zg==', 'Zm9v+', 'Zm9v/', 'Z', 'Zh', 'Zm9', 'é']) {
+    for (const bad of ['Zg==', 'Zm9v+', 'Zm9v/', 'Z', 'Zh', 'Zm9', 'é', 'Zm9\u0100', '\u20acAAA', 'AA\u0141A', 'Zm9v\u0130A']) {
       expect(() => fromBase64url(bad)).toThrow(Malformed);
     }
   });
