@@ -1,12 +1,15 @@
 /**
- * Grouping input records into batches for sealing: about 1 MiB of vectors per batch (at most 256
- * rows), which amortizes thread hand-offs while keeping memory flat.
+ * Grouping input records into batches for sealing: about 256 KiB of vectors per batch (at most 256
+ * rows), which amortizes thread hand-offs while keeping memory flat. Measured: larger batches
+ * raise peak RSS (the batch's sealed text lives long enough to reach the old generation) without
+ * raising throughput. Records with big payloads (text inputs) close a batch early, at 4 MiB.
  */
 import type { InputRecord } from './input/types.js';
 import type { SealBatch } from './workers/task.js';
 
 export const MAX_BATCH_ROWS = 256;
 const BATCH_BYTES = 1 << 18;
+const MAX_BATCH_TEXT = 4 << 20;
 
 export function batchRowsFor(dimension: number): number {
   return Math.max(8, Math.min(MAX_BATCH_ROWS, Math.floor(BATCH_BYTES / (4 * dimension))));
@@ -16,12 +19,15 @@ export function batchRowsFor(dimension: number): number {
 export async function* batchesOf(records: AsyncIterable<InputRecord>, rows?: number): AsyncGenerator<InputRecord[]> {
   let batch: InputRecord[] = [];
   let size = rows;
+  let text = 0;
   for await (const r of records) {
     size ??= batchRowsFor(r.vector.length);
     batch.push(r);
-    if (batch.length >= size) {
+    text += r.size ?? 0;
+    if (batch.length >= size || text >= MAX_BATCH_TEXT) {
       yield batch;
       batch = [];
+      text = 0;
     }
   }
   if (batch.length > 0) yield batch;

@@ -177,6 +177,11 @@ describe('encrypt: bad inputs fail with exact codes and messages, writing nothin
     );
   });
 
+  it('a bad record policy on a worker thread is reported with its line', async () => {
+    write(dir, 'badpolicy.jsonl', jsonl(vectors(400, D, 4), (i) => ({ id: `p${i}`, ...(i === 299 ? { policy: 'colour=red' } : {}) })));
+    await fails('badpolicy.jsonl', 3, /^sealvec: error: badpolicy\.jsonl:300: policy: unknown dimension "colour"/, ['--threads', '2']);
+  });
+
   it('an unwritable output', async () => {
     const r = await sv(['encrypt', '-i', 'in.fvecs', '-o', 'no/such/dir/out.sealed', '--policy', '*']);
     expect(r.code).toBe(1);

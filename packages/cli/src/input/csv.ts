@@ -204,6 +204,7 @@ export async function* readCsv(source: Source, delimiter: string, options: Reade
       (payload ??= {})[header[i]!] = row.fields[i]!;
     }
     if (payload !== undefined) rec.payload = payload;
+    rec.size = row.fields.reduce((n, f) => n + f.length + 1, 0);
     return rec;
   };
 

@@ -126,7 +126,9 @@ export async function* readJsonArray(source: Source, options: ReaderOptions = {}
     }
     for (const r of ready) {
       const where = at(r.line);
-      yield recordFromJson(parseJson(r.text, where), where, index++, prefix, dims);
+      const rec = recordFromJson(parseJson(r.text, where), where, index++, prefix, dims);
+      rec.size = r.text.length;
+      yield rec;
     }
   }
   if (state === State.Start) return; // empty input: the caller reports EmptyInput

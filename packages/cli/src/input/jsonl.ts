@@ -11,6 +11,8 @@ export async function* readJsonl(source: Source, options: ReaderOptions = {}): A
   for await (const { text, line } of readLines(source)) {
     if (text.trim() === '') continue;
     const where = `${source.name}:${line}`;
-    yield recordFromJson(parseJson(text, where), where, index++, prefix, dims);
+    const rec = recordFromJson(parseJson(text, where), where, index++, prefix, dims);
+    rec.size = text.length;
+    yield rec;
   }
 }

@@ -15,6 +15,8 @@ export interface InputRecord {
   policy?: string | Record<string, unknown>;
   /** Where the record came from, for messages: `file:line` (text formats) or `file:row N` (binary). */
   where: string;
+  /** Size of the record's text in the input (text formats), so batches stay small with big payloads. */
+  size?: number;
 }
 
 export interface ReaderOptions {

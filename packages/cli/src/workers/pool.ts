@@ -63,9 +63,7 @@ export function workerRunner(init: SealTaskInit, threads: number): SealRunner {
   };
 
   for (let i = 0; i < threads; i++) {
-    // Bounded heaps: V8 otherwise lets each worker's heap grow lazily towards a limit sized from
-    // the machine's memory, and RSS with it. A batch needs a few MB; these leave wide margins.
-    const w = new Worker(url, { workerData: init, resourceLimits: { maxOldGenerationSizeMb: 64 } });
+    const w = new Worker(url, { workerData: init });
     w.unref();
     w.on('message', (msg: { ok?: SealedBatch; error?: TaskError }) => {
       const p = busy.get(w);
