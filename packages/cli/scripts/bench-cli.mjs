@@ -127,15 +127,24 @@ function libraryRate(rows, d) {
   const keyset = core.VectorKeyset.create();
   const cipher = core.createVectorCipher(keyset.primary, { dimension: d, metric: 'cosine', beta: core.betaForPreset('balanced', 'cosine') });
   const sealer = core.createSealer({ writer, cipher, collection: 'default' });
-  const warm = Math.min(200, rows.length);
-  for (let i = 0; i < warm; i++) encodeRecordLine(sealer.seal({ id: String(i), vector: rows[i], policy: POLICY }));
-  let t = performance.now();
-  for (let i = 0; i < rows.length; i++) sealer.seal({ id: String(i), vector: rows[i], policy: POLICY });
-  const sealOnly = rows.length / ((performance.now() - t) / 1000);
-  t = performance.now();
+  const sealPass = () => {
+    const t = performance.now();
+    for (let i = 0; i < rows.length; i++) sealer.seal({ id: String(i), vector: rows[i], policy: POLICY });
+    return rows.length / ((performance.now() - t) / 1000);
+  };
   let bytes = 0;
-  for (let i = 0; i < rows.length; i++) bytes += encodeRecordLine(sealer.seal({ id: String(i), vector: rows[i], policy: POLICY })).length;
-  const sealEncode = rows.length / ((performance.now() - t) / 1000);
+  const encodePass = () => {
+    const t = performance.now();
+    bytes = 0;
+    for (let i = 0; i < rows.length; i++) bytes += encodeRecordLine(sealer.seal({ id: String(i), vector: rows[i], policy: POLICY })).length;
+    return rows.length / ((performance.now() - t) / 1000);
+  };
+  // Warm the JIT on both paths, then take the better of two passes of each: the library rate the
+  // CLI is compared with is the library at its best, which makes the comparison conservative.
+  const warm = rows.slice(0, Math.min(500, rows.length));
+  for (let i = 0; i < warm.length; i++) encodeRecordLine(sealer.seal({ id: String(i), vector: warm[i], policy: POLICY }));
+  const sealOnly = Math.max(sealPass(), sealPass());
+  const sealEncode = Math.max(encodePass(), encodePass());
   return { sealOnly, sealEncode, bytesPerRecord: bytes / rows.length };
 }
 
@@ -244,7 +253,7 @@ async function main() {
       });
       writeFileSync(path, b);
     }
-    results.push(await benchInput('GloVe-100 base (100,000 x 100)', path, 3000));
+    results.push(await benchInput('GloVe-100 base (100,000 x 100)', path, 2000));
   } else {
     log(`skipped GloVe: ${glovePath} not found`);
   }
@@ -252,7 +261,7 @@ async function main() {
   log(`generating ${rows1536} x 1536 rows into ${gen}...`);
   generateFvecs(gen, rows1536, 1536);
   log(`  ${(statSync(gen).size / 1e6).toFixed(0)} MB`);
-  results.push(await benchInput(`generated ${rows1536.toLocaleString('en-US')} x 1536 (pseudo-Gaussian)`, gen, 600));
+  results.push(await benchInput(`generated ${rows1536.toLocaleString('en-US')} x 1536 (pseudo-Gaussian)`, gen, 400));
   rmSync(work, { recursive: true, force: true });
 
   const report = {

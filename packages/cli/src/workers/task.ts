@@ -90,7 +90,7 @@ export function createBatchSealer(init: SealTaskInit): BatchSealer {
 
   return (batch) => {
     const n = batch.ids.length;
-    let text = '';
+    const lines: string[] = [];
     const vectors = init.output === 'points' ? new Float32Array(n * D) : undefined;
     const payloads: StoredPayload[] = [];
     for (let i = 0; i < n; i++) {
@@ -110,13 +110,13 @@ export function createBatchSealer(init: SealTaskInit): BatchSealer {
           vectors.set(rec.vector, i * D);
           payloads.push(encodeStoredPayloadFast(rec));
         } else {
-          text += encodeRecordLine(rec);
+          lines.push(encodeRecordLine(rec));
         }
       } catch (e) {
         if (e instanceof Error && !e.message.startsWith(where)) e.message = `${where}: ${e.message}`;
         throw e;
       }
     }
-    return vectors ? { seq: batch.seq, vectors, payloads, ids: batch.ids } : { seq: batch.seq, bytes: utf8(text) };
+    return vectors ? { seq: batch.seq, vectors, payloads, ids: batch.ids } : { seq: batch.seq, bytes: utf8(lines.join('')) };
   };
 }
