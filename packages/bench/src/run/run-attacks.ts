@@ -14,9 +14,10 @@ import { cosineSimilarities } from '../attacks/similarity.js';
 import { neighbourDenoise, noiseVariance, wienerDenoise } from '../attacks/denoise.js';
 import { leastSquaresAttack, procrustesAttack } from '../attacks/known-plaintext.js';
 import { marginalMatching, pcaAlignment } from '../attacks/known-sample.js';
-import { head, pick, type VectorSet } from '../datasets/vectors.js';
+import { pick, type VectorSet } from '../datasets/vectors.js';
 import { fromVectors, type Mat, selectRows, zeros } from '../linalg/matrix.js';
 import { type Pca, pca } from '../linalg/pca.js';
+import { createRng, permutation } from '../rng.js';
 import type { Scheme, SchemeName } from '../schemes/scheme.js';
 import { sealvecScheme } from '../schemes/sealvec.js';
 import { shuffleScheme } from '../schemes/shuffle.js';
@@ -56,6 +57,7 @@ export interface AveragingRun {
 }
 
 export interface AttackSetup {
+  /** Pool size: a seeded uniform sample of base rows (datasets are often stored sorted, e.g. MNIST by digit). */
   readonly pool: number;
   readonly targets: number;
   readonly knownMax: number;
@@ -77,6 +79,8 @@ function range(a: number, b: number): number[] {
 
 /** Caches that do not depend on the scheme or beta. */
 export interface AttackCache {
+  /** The base rows in the pool, in pool order. */
+  readonly poolRows: VectorSet;
   readonly plain: Mat;
   readonly truth: Mat;
   readonly sample: Mat;
@@ -85,15 +89,21 @@ export interface AttackCache {
   readonly knownPca: Map<number, { pca: Pca; total: number }>;
 }
 
-export function attackCache(ds: BenchDataset, setup: AttackSetup): AttackCache {
-  const plain = fromVectors(head(ds.plainBase, setup.pool));
+/** A seeded uniform sample of `pool` base rows; the same seed gives the same rows for every scheme and beta. */
+export function poolIds(rows: number, pool: number, seed: number): Uint32Array {
+  return permutation(createRng(seed ^ 0x9001), rows).subarray(0, pool);
+}
+
+export function attackCache(ds: BenchDataset, setup: AttackSetup, seed: number): AttackCache {
+  const poolRows = pick(ds.plainBase, poolIds(ds.plainBase.rows, setup.pool, seed));
+  const plain = fromVectors(poolRows);
   const truth = selectRows(plain, range(setup.knownMax, setup.pool));
   const sample = selectRows(plain, range(0, setup.sampleRows));
   const samplePca = pca(sample);
   const sampleTotalVar = total(samplePca);
   // The sample is the first sampleRows known rows, so it doubles as the known set of that size.
   const knownPca = new Map([[setup.sampleRows, { pca: samplePca, total: sampleTotalVar }]]);
-  return { plain, truth, sample, samplePca, sampleTotalVar, knownPca };
+  return { poolRows, plain, truth, sample, samplePca, sampleTotalVar, knownPca };
 }
 
 function total(p: Pca): number {
@@ -149,7 +159,7 @@ export function attackScheme(
   const t0 = performance.now();
   const results: AttackResult[] = [];
   const { truth, plain } = cache;
-  const cipherAll = fromVectors(scheme.encryptRecords(head(ds.plainBase, setup.pool)));
+  const cipherAll = fromVectors(scheme.encryptRecords(cache.poolRows));
   const targets = selectRows(cipherAll, range(setup.knownMax, setup.pool));
   const mean = cache.samplePca.mean;
   const add = (attack: string, family: AttackFamily, knownPairs: number, est: Mat, detail?: string) =>
@@ -222,7 +232,7 @@ export function averagingAttack(ds: BenchDataset, cfg: BenchConfig, betaRel: num
   const inverse = scheme.keyHolderInverse();
   if (!inverse) return undefined;
   const m = Math.min(cfg.averagingVectors, ds.plainBase.rows);
-  const vectors = head(ds.plainBase, m);
+  const vectors = pick(ds.plainBase, poolIds(ds.plainBase.rows, m, cfg.seed));
   const tMax = Math.max(...cfg.averagingRepeats);
   const D = scheme.storedDimension;
   const sums = zeros(m, D);
@@ -260,4 +270,3 @@ export function schemeFor(name: SchemeName, ds: BenchDataset, betaAbs: number, s
   });
 }
 
-export type { VectorSet };

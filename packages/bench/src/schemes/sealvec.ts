@@ -4,7 +4,6 @@
  * same per-record noise from the record's data key).
  */
 import { createVectorCipher, type Metric, type VectorCipher, vectorKeyFromSecret } from '@sealvec/core';
-import type { VectorSet } from '../datasets/vectors.js';
 import { type Mat, mul, transpose, zeros } from '../linalg/matrix.js';
 import { createRng, type Rng } from '../rng.js';
 import type { Scheme } from './scheme.js';
@@ -93,4 +92,3 @@ export function plainCipherMetric(metric: 'l2' | 'angular' | 'ip'): Metric {
   return metric === 'angular' ? 'cosine' : metric === 'l2' ? 'euclid' : 'dot';
 }
 
-export type { VectorSet };
