@@ -170,51 +170,39 @@ export function toBase64url(bytes: Uint8Array): string {
  */
 export function fromBase64url(s: string, what = 'base64url'): Uint8Array {
   if (typeof s !== 'string') throw new Malformed(`${what} is not a string`);
-  const len = s.length;
+  // Reading bytes is faster than charCodeAt on long strings. Any non-ASCII character encodes to
+  // two or more UTF-8 bytes, so a length change alone rejects them.
+  const codes = encoder.encode(s);
+  const len = codes.length;
+  if (len !== s.length) throw new Malformed(`${what} contains a character outside the base64url alphabet`);
   if (len % 4 === 1) throw new Malformed(`${what} has an impossible length`);
+  const rev = B64URL_REV;
   const out = new Uint8Array(Math.floor((len * 3) / 4));
   const full = len - (len % 4);
-  const rev = B64URL_REV;
   let o = 0;
   let bad = 0;
-  const val = (i: number): number => {
-    const c = s.charCodeAt(i);
-    return c < 256 ? (rev[c] as number) : -1;
-  };
   for (let i = 0; i < full; i += 4) {
-    const c0 = s.charCodeAt(i);
-    const c1 = s.charCodeAt(i + 1);
-    const c2 = s.charCodeAt(i + 2);
-    const c3 = s.charCodeAt(i + 3);
-    // Characters above 255 are folded into the table's range by `& 255` and rejected through
-    // the last term instead (it is negative exactly when one of them is above 255).
-    const v0 = rev[c0 & 255]!;
-    const v1 = rev[c1 & 255]!;
-    const v2 = rev[c2 & 255]!;
-    const v3 = rev[c3 & 255]!;
-    bad |= v0 | v1 | v2 | v3 | -((c0 | c1 | c2 | c3) >>> 8);
+    const v0 = rev[codes[i]!]!;
+    const v1 = rev[codes[i + 1]!]!;
+    const v2 = rev[codes[i + 2]!]!;
+    const v3 = rev[codes[i + 3]!]!;
+    bad |= v0 | v1 | v2 | v3;
     const v = (v0 << 18) | (v1 << 12) | (v2 << 6) | v3;
     out[o++] = (v >>> 16) & 0xff;
     out[o++] = (v >>> 8) & 0xff;
     out[o++] = v & 0xff;
   }
   const rem = len - full;
-  if (rem === 2) {
-    const a = val(full);
-    const b = val(full + 1);
-    bad |= a | b;
-    if ((b & 15) !== 0 && bad >= 0) throw new Malformed(`${what} has non-zero trailing bits`);
-    out[o++] = ((a << 2) | (b >>> 4)) & 0xff;
-  } else if (rem === 3) {
-    const a = val(full);
-    const b = val(full + 1);
-    const c = val(full + 2);
+  if (rem >= 2) {
+    const a = rev[codes[full]!]!;
+    const b = rev[codes[full + 1]!]!;
+    const c = rem === 3 ? rev[codes[full + 2]!]! : 0;
     bad |= a | b | c;
-    if ((c & 3) !== 0 && bad >= 0) throw new Malformed(`${what} has non-zero trailing bits`);
+    if (bad >= 0 && (rem === 2 ? (b & 15) !== 0 : (c & 3) !== 0)) throw new Malformed(`${what} has non-zero trailing bits`);
     out[o++] = ((a << 2) | (b >>> 4)) & 0xff;
-    out[o++] = ((b << 4) | (c >>> 2)) & 0xff;
+    if (rem === 3) out[o++] = ((b << 4) | (c >>> 2)) & 0xff;
   }
-  // Any invalid character made some lookup -1, which sets the sign bit of `bad`.
+  // Any character outside the alphabet looked up -1, which sets the sign bit of `bad`.
   if (bad < 0) throw new Malformed(`${what} contains a character outside the base64url alphabet`);
   return out;
 }
