@@ -11,6 +11,8 @@
  *   --threads LIST   thread counts to run (default 1,2)
  *   --out DIR        where cli.md and cli.json go (default benchmarks/results)
  *   --quick          10,000 rows of each input (a smoke run; results are not written)
+ *   --only glove|1536  run one input and merge it into the existing cli.json (re-measuring one
+ *                    part when the shared machine was busy during the full run)
  *
  * What is measured:
  *   library   createSealer().seal() per record, one thread, same scheme and policy as the CLI
@@ -43,6 +45,7 @@ const glovePath = resolve(opt('glove', join(REPO, '../shared/datasets/glove100-w
 const threadList = opt('threads', '1,2').split(',').map(Number);
 const outDir = resolve(opt('out', join(REPO, 'benchmarks/results')));
 const POLICY = 'role=analyst';
+const only = opt('only', undefined);
 
 if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run "pnpm -F @sealvec/cli build" first`);
 const work = mkdtempSync(join(tmpdir(), 'sealvec-bench-cli-'));
@@ -127,9 +130,13 @@ function libraryRate(rows, d) {
   const keyset = core.VectorKeyset.create();
   const cipher = core.createVectorCipher(keyset.primary, { dimension: d, metric: 'cosine', beta: core.betaForPreset('balanced', 'cosine') });
   const sealer = core.createSealer({ writer, cipher, collection: 'default' });
+  let cpuRate = 0;
   const sealPass = () => {
     const t = performance.now();
+    const c = process.cpuUsage();
     for (let i = 0; i < rows.length; i++) sealer.seal({ id: String(i), vector: rows[i], policy: POLICY });
+    const cu = process.cpuUsage(c);
+    cpuRate = Math.max(cpuRate, rows.length / ((cu.user + cu.system) / 1e6));
     return rows.length / ((performance.now() - t) / 1000);
   };
   let bytes = 0;
@@ -145,7 +152,7 @@ function libraryRate(rows, d) {
   for (let i = 0; i < warm.length; i++) encodeRecordLine(sealer.seal({ id: String(i), vector: warm[i], policy: POLICY }));
   const sealOnly = Math.max(sealPass(), sealPass());
   const sealEncode = Math.max(encodePass(), encodePass());
-  return { sealOnly, sealEncode, bytesPerRecord: bytes / rows.length };
+  return { sealOnly, sealEncode, sealOnlyPerCpuSecond: cpuRate, bytesPerRecord: bytes / rows.length };
 }
 
 function rssKb(pid) {
@@ -163,7 +170,7 @@ async function cliRun(input, threads, rowLimitNote) {
   const haveTime = existsSync('/usr/bin/time');
   const argv = [BIN, 'encrypt', '-i', input, '-o', '-', '--policy', POLICY, '--threads', String(threads), '--keys', keys, '--json'];
   const load0 = loadavg()[0];
-  const p = haveTime ? run('/usr/bin/time', ['-f', '%M %e', '-o', timeFile, process.execPath, ...argv], { stdout: 'null' }) : run(process.execPath, argv, { stdout: 'null' });
+  const p = haveTime ? run('/usr/bin/time', ['-f', '%M %e %U %S', '-o', timeFile, process.execPath, ...argv], { stdout: 'null' }) : run(process.execPath, argv, { stdout: 'null' });
   const child = run.last;
   const samples = [];
   const t0 = performance.now();
@@ -185,10 +192,12 @@ async function cliRun(input, threads, rowLimitNote) {
   const res = JSON.parse(r.stderr.slice(r.stderr.indexOf('{')));
   let peakMB;
   let wall;
+  let cpu = null;
   if (haveTime) {
-    const [kb, secs] = readFileSync(timeFile, 'utf8').trim().split('\n').pop().split(' ').map(Number);
+    const [kb, secs, user, sys] = readFileSync(timeFile, 'utf8').trim().split('\n').pop().split(' ').map(Number);
     peakMB = kb / 1024;
     wall = secs;
+    cpu = user + sys;
   } else {
     peakMB = Math.max(...samples.map((s) => s.rssMB));
     wall = (performance.now() - t0) / 1000;
@@ -203,6 +212,8 @@ async function cliRun(input, threads, rowLimitNote) {
     recordsPerSecond: res.recordsPerSecond,
     cliSeconds: res.seconds,
     wallSeconds: wall,
+    cpuSeconds: cpu,
+    recordsPerCpuSecond: cpu ? res.records / cpu : null,
     peakRssMB: peakMB,
     rssAtQuartersMB: quart,
     loadBefore: load0,
@@ -220,7 +231,7 @@ async function benchInput(label, path, libRows) {
   for (const t of threadList) {
     log(`${label}: sealvec encrypt --threads ${t}...`);
     const r = await cliRun(path, t);
-    log(`  ${r.recordsPerSecond.toFixed(0)} records/s, peak RSS ${r.peakRssMB.toFixed(0)} MB, wall ${r.wallSeconds.toFixed(1)} s (load ${r.loadBefore.toFixed(1)} -> ${r.loadAfter.toFixed(1)})`);
+    log(`  ${r.recordsPerSecond.toFixed(0)} records/s (${r.recordsPerCpuSecond?.toFixed(0)} per CPU-second), peak RSS ${r.peakRssMB.toFixed(0)} MB, wall ${r.wallSeconds.toFixed(1)} s (load ${r.loadBefore.toFixed(1)} -> ${r.loadAfter.toFixed(1)})`);
     runs.push(r);
   }
   const t1 = runs.find((r) => r.threads === 1);
@@ -241,7 +252,9 @@ async function main() {
   const init = await run(process.execPath, [BIN, 'init', '--keys', keys, '--quiet']);
   if (init.code !== 0) throw new Error(init.stderr);
   const results = [];
-  if (existsSync(glovePath)) {
+  if (only === '1536') {
+    // skipped on request
+  } else if (existsSync(glovePath)) {
     let path = glovePath;
     if (quick) {
       path = join(work, 'glove-10k.fvecs');
@@ -257,12 +270,24 @@ async function main() {
   } else {
     log(`skipped GloVe: ${glovePath} not found`);
   }
-  const gen = join(work, `gen-${rows1536}x1536.fvecs`);
-  log(`generating ${rows1536} x 1536 rows into ${gen}...`);
-  generateFvecs(gen, rows1536, 1536);
-  log(`  ${(statSync(gen).size / 1e6).toFixed(0)} MB`);
-  results.push(await benchInput(`generated ${rows1536.toLocaleString('en-US')} x 1536 (pseudo-Gaussian)`, gen, 400));
+  if (only !== 'glove') {
+    const gen = join(work, `gen-${rows1536}x1536.fvecs`);
+    log(`generating ${rows1536} x 1536 rows into ${gen}...`);
+    generateFvecs(gen, rows1536, 1536);
+    log(`  ${(statSync(gen).size / 1e6).toFixed(0)} MB`);
+    results.push(await benchInput(`generated ${rows1536.toLocaleString('en-US')} x 1536 (pseudo-Gaussian)`, gen, 400));
+  }
   rmSync(work, { recursive: true, force: true });
+  if (only !== undefined && existsSync(join(outDir, 'cli.json'))) {
+    // Keep the other input's section from the previous full run, with its own date.
+    const prev = JSON.parse(readFileSync(join(outDir, 'cli.json'), 'utf8'));
+    for (const r of prev.results) {
+      if (!results.some((x) => x.dimension === r.dimension)) results.push({ ...r, measured: r.measured ?? prev.date });
+    }
+    results.sort((a, b) => a.dimension - b.dimension);
+  }
+  const now = new Date().toISOString();
+  for (const r of results) r.measured ??= now;
 
   const report = {
     date: new Date().toISOString(),
@@ -301,7 +326,7 @@ function markdown(rep) {
   ];
   for (const r of rep.results) {
     lines.push(`## ${r.input}`, '');
-    lines.push(`Input: \`${r.path}\`, ${f0(r.rows)} rows x ${r.dimension}.`, '');
+    lines.push(`Input: \`${r.path}\`, ${f0(r.rows)} rows x ${r.dimension}. Measured ${r.measured.slice(0, 16).replace('T', ' ')} UTC.`, '');
     lines.push(
       `Library, one thread (${r.library.rows} rows): **${f0(r.library.sealOnly)} records/s** sealing; ${f0(r.library.sealEncode)} records/s sealing + JSONL encoding; ${f0(r.library.bytesPerRecord)} bytes per sealed line.`,
       '',
@@ -313,7 +338,22 @@ function markdown(rep) {
         `| ${x.threads} | ${f0(x.recordsPerSecond)} | ${pct(x.recordsPerSecond / x.threads / r.library.sealOnly)} | ${pct(x.recordsPerSecond / x.threads / r.library.sealEncode)} | ${x.wallSeconds.toFixed(1)} | ${f0(x.peakRssMB)} | ${x.rssAtQuartersMB.map((v) => v ?? '-').join(' / ')} | ${x.loadBefore.toFixed(1)} -> ${x.loadAfter.toFixed(1)} |`,
       );
     }
-    if (r.speedup2vs1 !== null) lines.push('', `Speed-up from 1 to 2 threads: **${r.speedup2vs1.toFixed(2)}x**.`);
+    if (r.speedup2vs1 !== null) lines.push('', `Speed-up from 1 to 2 threads (wall clock): **${r.speedup2vs1.toFixed(2)}x**.`);
+    if (r.library.sealOnlyPerCpuSecond && r.runs.every((x) => x.recordsPerCpuSecond)) {
+      lines.push(
+        '',
+        'CPU cost, which contention does not distort (user + system CPU seconds of the whole process, all threads):',
+        '',
+        '| threads | records per CPU-second | vs library sealing per CPU-second | vs 1 thread |',
+        '|---:|---:|---:|---:|',
+        ...r.runs.map(
+          (x) =>
+            `| ${x.threads} | ${f0(x.recordsPerCpuSecond)} | ${pct(x.recordsPerCpuSecond / r.library.sealOnlyPerCpuSecond)} | ${pct(x.recordsPerCpuSecond / r.runs[0].recordsPerCpuSecond)} |`,
+        ),
+        '',
+        'With free cores, N threads run at about N x the 1-thread rate times the "vs 1 thread" figure.',
+      );
+    }
     lines.push('');
   }
   lines.push(
