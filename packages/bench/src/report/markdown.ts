@@ -247,7 +247,7 @@ function attacksSection(r: BenchResults): string[] {
     out.push(
       `### ${d.name}`,
       '',
-      `Attack pool: first ${s.pool} base rows; ${s.targets} targets; up to ${s.knownMax} known pairs; plaintext sample of ${s.sampleRows} rows.`,
+      `Attack pool: ${s.pool === d.baseRows ? `all ${s.pool} base rows` : `a seeded uniform sample of ${s.pool} of the ${d.baseRows} base rows`}, shuffled; ${s.targets} targets; up to ${s.knownMax} known pairs; plaintext sample of ${s.sampleRows} rows (disjoint from the targets).`,
       '',
     );
     out.push(
