@@ -58,6 +58,13 @@ describe('vector cipher round trip', () => {
     );
   });
 
+  it('batches larger than one CSPRNG call (5,000 rows) get distinct nonces', () => {
+    const c = createVectorCipher(key, { dimension: 2, metric: 'euclid', beta: 1 });
+    const n = 5000;
+    const cts = c.encryptBatch(new Float32Array(2 * n).fill(1), n, Array.from({ length: n }, (_, i) => ({ recordId: String(i), dataKey })));
+    expect(new Set(cts.map((ct) => Array.from(ct.nonce).join(','))).size).toBe(n);
+  });
+
   it('batch encryption equals one-by-one encryption with the same nonces', () => {
     const d = 48;
     const c = createVectorCipher(key, { dimension: d, metric: 'euclid', beta: 1 });

@@ -39,6 +39,8 @@ export const TAG_LENGTH = 16;
 export const DATA_KEY_LENGTH = 32;
 
 const ZERO_NONCE_12 = new Uint8Array(12);
+/** Nonce bytes drawn per CSPRNG call in batches (getRandomValues allows at most 65,536). */
+const NONCE_POOL_BYTES = 4096 * NONCE_LENGTH;
 const EMPTY = new Uint8Array(0);
 
 export interface VectorCipherParams {
@@ -199,9 +201,20 @@ class Cipher implements VectorCipher {
     const D = this.storedDimension;
     const buf = new Float32Array(n * D);
     const res: VectorCiphertext[] = new Array(n);
-    const nonces = randomBytes(n * NONCE_LENGTH); // one system call for the whole batch
+    // Nonces are drawn a chunk at a time (crypto.getRandomValues caps one call at 65,536 bytes)
+    // and only for rows whose binding does not pin one.
+    let pool = new Uint8Array(0);
+    let used = 0;
     for (let i = 0; i < n; i++) {
-      const fresh = nonces.subarray(i * NONCE_LENGTH, (i + 1) * NONCE_LENGTH);
+      let fresh: Uint8Array | undefined;
+      if (bindings[i]?.nonce === undefined) {
+        if (used === pool.length) {
+          pool = randomBytes(Math.min(NONCE_POOL_BYTES, (n - i) * NONCE_LENGTH));
+          used = 0;
+        }
+        fresh = pool.subarray(used, used + NONCE_LENGTH);
+        used += NONCE_LENGTH;
+      }
       res[i] = this.#encryptInto(matrix.subarray(i * d, (i + 1) * d), bindings[i]!, buf.subarray(i * D, (i + 1) * D), `row ${i}`, fresh);
     }
     return res;
