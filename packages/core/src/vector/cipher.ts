@@ -203,7 +203,7 @@ class Cipher implements VectorCipher {
     const res: VectorCiphertext[] = new Array(n);
     // Nonces are drawn a chunk at a time (crypto.getRandomValues caps one call at 65,536 bytes)
     // and only for rows whose binding does not pin one.
-    let pool = new Uint8Array(0);
+    let pool: Uint8Array = new Uint8Array(0);
     let used = 0;
     for (let i = 0; i < n; i++) {
       let fresh: Uint8Array | undefined;
