@@ -319,9 +319,9 @@ function markdown(rep) {
     'The library rate is `createSealer().seal()` on one thread in the same process run (best of two passes after a',
     'warm-up); "per thread vs library" divides the CLI rate by the thread count and by that rate (target >= 80%).',
     'The CLI also encodes every record as a JSONL line, so the rate of sealing + encoding in the library is shown too.',
-    'The machine has 2 cores shared with',
-    'other jobs: the load average before and after each run is listed, and figures taken under load understate both',
-    'the CLI and the scaling.',
+    'The machine has 2 cores shared with other jobs: the load average before and after each run is listed, and wall',
+    'clock figures taken under load understate both the CLI and the scaling; the CPU-second figures do not depend on',
+    'how busy the machine was.',
     '',
   ];
   for (const r of rep.results) {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { PRESETS } from '@sealvec/core';
 import { medianNorm, resolveScheme, type SchemeRequest } from './scheme.js';
 
 const req = (o: Partial<SchemeRequest>): SchemeRequest => ({
@@ -15,14 +16,15 @@ const req = (o: Partial<SchemeRequest>): SchemeRequest => ({
 
 describe('resolveScheme', () => {
   it('takes beta from the preset (relative to the data scale) unless --beta is given', () => {
-    expect(resolveScheme(req({}), 4, '0123456789abcdef', []).beta).toBe(1);
-    expect(resolveScheme(req({ preset: 'private' }), 4, 'a', []).beta).toBe(2);
+    expect(resolveScheme(req({}), 4, '0123456789abcdef', []).beta).toBe(PRESETS.balanced.betaRel);
+    expect(resolveScheme(req({ preset: 'private' }), 4, 'a', []).beta).toBe(PRESETS.private.betaRel);
     expect(resolveScheme(req({ beta: 0.3, preset: 'private' }), 4, 'a', [])).toMatchObject({ beta: 0.3, preset: null });
     const sample = [Float32Array.of(3, 4), Float32Array.of(6, 8), Float32Array.of(0, 1)];
     expect(medianNorm(sample)).toBe(5);
-    expect(resolveScheme(req({ metric: 'euclid' }), 2, 'a', sample).beta).toBe(5);
-    expect(resolveScheme(req({ metric: 'euclid', scale: 2 }), 2, 'a', sample).beta).toBe(2);
-    expect(resolveScheme(req({ metric: 'dot', maxNorm: 10 }), 2, 'a', sample)).toMatchObject({ beta: 10, storedDimension: 3, maxNorm: 10 });
+    const rel = PRESETS.balanced.betaRel;
+    expect(resolveScheme(req({ metric: 'euclid' }), 2, 'a', sample).beta).toBe(5 * rel);
+    expect(resolveScheme(req({ metric: 'euclid', scale: 2 }), 2, 'a', sample).beta).toBe(2 * rel);
+    expect(resolveScheme(req({ metric: 'dot', maxNorm: 10 }), 2, 'a', sample)).toMatchObject({ beta: 10 * rel, storedDimension: 3, maxNorm: 10 });
   });
 
   it('requires --max-norm for dot', () => {

@@ -11,8 +11,11 @@ import {
   exportVectorKey,
   exportWriterKey,
   IngestIncomplete,
+  isPresetName,
   parsePolicy,
+  PRESETS,
   SchemeMismatch,
+  type PresetName,
   type StoredPayload,
 } from '@sealvec/core';
 import { pointIdOf, SealedCollection, type Backend, type Point, type UpsertFailure } from '@sealvec/qdrant';
@@ -58,10 +61,27 @@ const GROUP_POINTS = { local: 8192, qdrant: 1024 } as const;
 const SHOWN_FAILURES = 20;
 
 function sameScheme(a: Scheme, b: Scheme): string | null {
-  const keys: (keyof Scheme)[] = ['dimension', 'metric', 'beta', 'maxNorm', 'authority', 'prefilter', 'exactVector'];
+  const keys: (keyof Scheme)[] = ['dimension', 'metric', 'maxNorm', 'authority', 'prefilter', 'exactVector'];
   for (const k of keys) if (a[k] !== b[k]) return `${k} ${JSON.stringify(a[k])} vs ${JSON.stringify(b[k])}`;
+  // A preset's beta may be recomputed from a scale (beta / betaRel * betaRel): allow rounding.
+  if (Math.abs(a.beta - b.beta) > 1e-9 * Math.max(a.beta, b.beta)) return `beta ${a.beta} vs ${b.beta}`;
   if (a.blindIndexFields.join(',') !== b.blindIndexFields.join(',')) return 'blind-index fields differ';
   return null;
+}
+
+/**
+ * How to tell the collection its beta: by preset when the scheme came from one (the collection
+ * then records the preset, and searches use the preset's oversampling, e.g. 10 for private),
+ * else the absolute beta. A euclid preset's scale is recovered as beta / the preset's relative beta.
+ */
+export function betaOptions(s: Scheme): { preset: PresetName; scale?: number; maxNorm?: number } | { beta: number; maxNorm?: number } {
+  const maxNorm = s.maxNorm !== null ? { maxNorm: s.maxNorm } : {};
+  if (s.preset !== null && isPresetName(s.preset)) {
+    const rel = PRESETS[s.preset].betaRel;
+    if (s.metric === 'euclid') return { preset: s.preset, scale: s.beta / rel, ...maxNorm };
+    return { preset: s.preset, ...maxNorm };
+  }
+  return { beta: s.beta, ...maxNorm };
 }
 
 /** Stores points group by group, remembering exactly which ids did not land. */
@@ -191,8 +211,7 @@ async function ingestPlain(ctx: Ctx, source: Awaited<ReturnType<typeof openSourc
           tenant,
           dimension: wanted.dimension,
           metric: wanted.metric,
-          beta: wanted.beta,
-          ...(wanted.maxNorm !== null ? { maxNorm: wanted.maxNorm } : {}),
+          ...betaOptions(wanted),
           authority: writer.authorityId,
           prefilter: wanted.prefilter,
           blindIndexFields: wanted.blindIndexFields,
@@ -258,8 +277,7 @@ async function ingestSealed(ctx: Ctx, source: Awaited<ReturnType<typeof openSour
     tenant,
     dimension: s.dimension,
     metric: s.metric,
-    beta: s.beta,
-    ...(s.maxNorm !== null ? { maxNorm: s.maxNorm } : {}),
+    ...betaOptions(s),
     authority: s.authority,
     prefilter: s.prefilter,
     blindIndexFields: s.blindIndexFields,
