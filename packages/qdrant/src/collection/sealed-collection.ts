@@ -381,6 +381,7 @@ export class SealedCollection {
     for (const { kid, cipher, vector } of encrypted) {
       const filter = candidateFilter({ tenant: this.tenant, kid, ...(tokens ? { prefilterTokens: tokens } : {}), blindIndex: blind });
       let limit = k * oversample;
+      let openedForKey = 0;
       const seen = new Set<string>();
       for (;;) {
         const points = await this.#backend.query(this.name, { vector, limit, filter, withVector: true });
@@ -398,9 +399,12 @@ export class SealedCollection {
           const score = rerank && got.vector !== undefined ? exactScore(metric, q, got.vector) : approximateScore(metric, p.score, cipher.scale, qq, this.scheme.maxNorm);
           hits.push({ id: got.id, score, payload: got.payload, ...(options.withVector && got.vector ? { vector: got.vector } : {}) });
         }
-        // Post-filter mode can leave fewer than k openable candidates: widen, up to a cap.
+        // Post-filter mode: most candidates may be unopenable for a selective user. Widen (up to
+        // a cap) until as many candidates opened as pre-filter mode would re-rank (k * oversample),
+        // so re-rank sees the same depth of the user's own records.
+        openedForKey += newlyOpened;
         const exhausted = points.length < limit;
-        const enough = hits.length >= k || newlyOpened >= k;
+        const enough = openedForKey >= k * oversample;
         if (enough || exhausted || prefilter || limit >= maxCandidates) break;
         limit = Math.min(limit * 4, maxCandidates);
       }
