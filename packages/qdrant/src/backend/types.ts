@@ -57,6 +57,8 @@ export interface CollectionSpec {
   tenantField?: string;
   /** Payload fields that get a keyword index (token fields, blind indexes). */
   keywordFields?: string[];
+  /** Payload fields that get an integer index (e.g. the epoch `ep`): every field we filter on is indexed. */
+  integerFields?: string[];
   /** Small JSON-safe description of the scheme (no secrets); returned by `describe`. */
   metadata?: Record<string, unknown>;
 }
@@ -98,11 +100,26 @@ export interface UpsertResult {
   failed: UpsertFailure[];
 }
 
+/**
+ * Which payload keys to return: true (default) for all, false for none, or a list of top-level
+ * keys to include (Qdrant's `with_payload: { include: [...] }`). Keys absent from a point are
+ * simply absent from the result.
+ */
+export type PayloadSelector = boolean | readonly string[];
+
 export interface QueryRequest {
   vector: Float32Array;
   limit: number;
   filter?: Filter;
   withVector?: boolean;
+  /** Default true. */
+  withPayload?: PayloadSelector;
+}
+
+export interface RetrieveOptions {
+  withVector?: boolean;
+  /** Default true. */
+  withPayload?: PayloadSelector;
 }
 
 export interface ScrollRequest {
@@ -111,6 +128,8 @@ export interface ScrollRequest {
   /** Offset from the previous page's `nextOffset` (a point id); omit for the first page. */
   offset?: string;
   withVector?: boolean;
+  /** Default true. */
+  withPayload?: PayloadSelector;
 }
 
 export interface ScrollPage {
@@ -141,7 +160,7 @@ export interface Backend {
    * Points by id; ids that do not exist are omitted, a repeated id is returned once. Order
    * follows `ids`. `vector` is an empty Float32Array unless `withVector`.
    */
-  retrieve(name: string, ids: string[], options?: { withVector?: boolean }): Promise<Point[]>;
+  retrieve(name: string, ids: string[], options?: RetrieveOptions): Promise<Point[]>;
   /** Pages through points in id order. */
   scroll(name: string, request: ScrollRequest): Promise<ScrollPage>;
   /** Deletes by ids or by filter. */
@@ -154,6 +173,13 @@ export interface Backend {
    * not exist. Idempotent, so safe to re-run after a failure.
    */
   setPayload(name: string, updates: { id: string; payload: Payload }[]): Promise<void>;
+  /**
+   * Replaces the collection's metadata (the object `describe` returns). NotFound when the
+   * collection does not exist. Optional until every backend implements it.
+   */
+  setMetadata?(name: string, metadata: Record<string, unknown>): Promise<void>;
+  /** Names of every collection, sorted. Optional until every backend implements it. */
+  listCollections?(): Promise<string[]>;
   /** Releases files, locks and sockets. */
   close(): Promise<void>;
 }

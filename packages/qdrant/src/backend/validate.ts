@@ -147,6 +147,13 @@ export function checkSpec(spec: unknown): Required<Omit<CollectionSpec, 'tenantF
     // The tenant field gets its own (is_tenant) index; a second keyword index on it would clash.
     keywordFields = [...new Set(keywordFields)].filter((f) => f !== tenantField);
   }
+  let integerFields: string[] = [];
+  if (s['integerFields'] !== undefined) {
+    if (!Array.isArray(s['integerFields'])) {
+      throw new TypeError(`"spec.integerFields" expected array, got ${show(s['integerFields'])}`);
+    }
+    integerFields = [...new Set(s['integerFields'].map((f: unknown, i) => checkFieldName(f, `spec.integerFields[${i}]`)))];
+  }
   const metadata = s['metadata'] === undefined ? {} : checkPayload(s['metadata'], 'spec.metadata');
   const bytes = new TextEncoder().encode(JSON.stringify(metadata)).length;
   if (bytes > MAX_METADATA_BYTES) {
@@ -157,6 +164,7 @@ export function checkSpec(spec: unknown): Required<Omit<CollectionSpec, 'tenantF
     dimension,
     distance,
     keywordFields,
+    integerFields,
     metadata,
   };
   if (tenantField !== undefined) out.tenantField = tenantField;
