@@ -1,4 +1,5 @@
-// Generates fixtures/kat/vector-cipher.json from the built package (run `pnpm -F @sealvec/core build` first):
+// Generates fixtures/kat/vector-cipher.json (format v2; the v1 file vector-cipher-v1.json was made
+// by this script's v1 edition and is kept as it was) from the built package (run `pnpm -F @sealvec/core build` first):
 //   node packages/core/scripts/gen-vector-kat.mjs
 // Every input is pinned (key secret, data key, nonce), so the outputs are fully determined.
 // Regenerate only on a deliberate format change, and say so in the commit.
@@ -10,20 +11,20 @@ const f32b64 = (v) => toBase64url(new Uint8Array(v.buffer, v.byteOffset, v.byteL
 const bytes = (n, f) => Uint8Array.from({ length: n }, (_, i) => f(i) & 0xff);
 
 const cases = [
-  { name: 'euclid d=8', dimension: 8, metric: 'euclid', beta: 0.5, tenant: '', collection: '', x: [0.5, -1, 2, 0, 3.25, -0.125, 1, 7] },
+  { name: 'euclid d=8', dimension: 8, metric: 'euclid', beta: 0.5, scale: 3, tenant: '', collection: '', x: [0.5, -1, 2, 0, 3.25, -0.125, 1, 7] },
   { name: 'cosine d=12 tenant', dimension: 12, metric: 'cosine', beta: 1, tenant: 'acme', collection: 'docs', x: Array.from({ length: 12 }, (_, i) => Math.fround(Math.sin(i + 1))) },
   { name: 'dot d=5', dimension: 5, metric: 'dot', beta: 0.25, maxNorm: 4, tenant: 't', collection: 'c', x: [1, 1, 1, 1, 1] },
   { name: 'euclid d=100 (non power of two, two Hadamard blocks)', dimension: 100, metric: 'euclid', beta: 2, tenant: '', collection: 'glove', x: Array.from({ length: 100 }, (_, i) => Math.fround(Math.cos(i * 0.7) * 2)) },
 ];
 
-const out = { description: 'Known-answer vectors for the Sealvec vector cipher, format version 1. See fixtures/kat/README.md.', valid: [], invalid: [] };
+const out = { description: 'Known-answer vectors for the Sealvec vector cipher, format version 2. See fixtures/kat/README.md.', valid: [], invalid: [] };
 cases.forEach((c, idx) => {
   const secret = bytes(32, (i) => i + idx);
   const key = vectorKeyFromSecret(secret);
   const dataKey = bytes(32, (i) => 255 - i - idx);
   const nonce = bytes(16, (i) => i * 7 + idx);
   const recordId = `record-${idx}`;
-  const params = { dimension: c.dimension, metric: c.metric, beta: c.beta, tenant: c.tenant, ...(c.maxNorm ? { maxNorm: c.maxNorm } : {}) };
+  const params = { version: 2, dimension: c.dimension, metric: c.metric, beta: c.beta, tenant: c.tenant, collection: c.collection, ...(c.maxNorm ? { maxNorm: c.maxNorm } : {}), ...(c.scale ? { scale: c.scale } : {}) };
   const cipher = createVectorCipher(key, params);
   const ct = cipher.encrypt(c.x, { recordId, dataKey, nonce, collection: c.collection });
   const q = cipher.encryptQuery(c.x);

@@ -2,7 +2,11 @@
  * Internal building blocks, exported for the benchmarks and attack code only (not a stable API):
  * the mix, the noise sampler and the PRF stream, so they can be timed and studied in isolation.
  */
-export { applyMix, createMix, invertMix, MIX_ROUNDS, type Mix } from './vector/mix.js';
+export { createMix, applyMixReference, invertMixReference, MIX_ROUNDS, type Mix } from './vector/mix.js';
+export { applyMix, invertMix, fastMix, type FastMix } from './vector/mix-fast.js';
+export { createMix as createMixV1, applyMix as applyMixV1, invertMix as invertMixV1, type Mix as MixV1 } from './vector/mix-v1.js';
+export { vectorKeySecret } from './keys/vector-key.js';
+export { queryGrid } from './vector/cipher.js';
 export { sampleBall } from './vector/noise.js';
 export { prfBytes } from './vector/prf.js';
 export { deriveKey, expanderFrom, LABELS } from './kdf.js';

@@ -42,6 +42,18 @@ export const LABELS = {
   headerAuth: 'sealvec/v1/policy/header-auth',
   /** tuple key -> that tuple's pre-filter token key. */
   prefilterToken: 'sealvec/v1/token/prefilter',
+  /** tenant vector key -> seed of the v2 mix R (context: stored dimension, metric, collection). */
+  vectorMixV2: 'sealvec/v2/vector/mix',
+  /** tenant vector key -> the v2 scale s (same context). */
+  vectorScaleV2: 'sealvec/v2/vector/scale',
+  /** tenant vector key -> the v2 query-noise MAC key (same context). */
+  queryNoiseV2: 'sealvec/v2/vector/query-noise',
+  /** tenant vector key -> seed of the v2 keyed offset o (same context). */
+  vectorOffsetV2: 'sealvec/v2/vector/offset',
+  /** authority master -> the authority's Ed25519 signing seed (certifies writer keys). */
+  authoritySign: 'sealvec/v2/authority/sign',
+  /** epoch secret -> the writer's Ed25519 signing seed for that (epoch, tenant). */
+  writerSign: 'sealvec/v2/writer/sign',
   /** authority master -> per-tenant blind-index root (epoch-independent). */
   blindIndexRoot: 'sealvec/v1/token/blind-index-root',
   /** blind-index root -> per-field blind-index key. */

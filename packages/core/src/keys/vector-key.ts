@@ -15,10 +15,42 @@ export const VECTOR_KEY_PREFIX = 'sealvec-vector-key-v1:';
 export const VECTOR_KEYSET_TYPE = 'sealvec/vector-keyset';
 const SECRET_LENGTH = 32;
 
-export interface VectorKey {
+const SECRETS = new WeakMap<VectorKey, Uint8Array>();
+
+/**
+ * A vector key: its public id, and 32 secret bytes held out of reach of `console.log`,
+ * `util.inspect`, `JSON.stringify`, `String()`, spreading, enumeration and `structuredClone`
+ * (they live in a module-private WeakMap; only `exportVectorKey` writes them out, explicitly).
+ */
+export class VectorKey {
   readonly kid: string;
-  /** 32 secret bytes. Never log, print or serialize except through `exportVectorKey`. */
-  readonly secret: Uint8Array;
+
+  /** @internal Use `generateVectorKey`, `vectorKeyFromSecret` or `importVectorKey`. */
+  constructor(secret: Uint8Array) {
+    abytes(secret, 'secret', SECRET_LENGTH);
+    const copy = Uint8Array.from(secret);
+    this.kid = keyIdOf(copy);
+    SECRETS.set(this, copy);
+    Object.freeze(this);
+  }
+
+  toJSON(): VectorKeyInfo {
+    return vectorKeyInfo(this);
+  }
+  toString(): string {
+    return `VectorKey(${this.kid})`;
+  }
+  /** What console.log and util.inspect print (Node looks this symbol up; no node: import needed). */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+}
+
+/** @internal The secret bytes of a key made by this library (TypeError for anything else). */
+export function vectorKeySecret(key: VectorKey): Uint8Array {
+  const s = typeof key === 'object' && key !== null ? SECRETS.get(key) : undefined;
+  if (s === undefined) throw new TypeError('"key" expected a VectorKey made by this library');
+  return s;
 }
 
 /** Secret-free description of a key, safe to print. */
@@ -33,14 +65,7 @@ export function keyIdOf(secret: Uint8Array): string {
 }
 
 export function vectorKeyFromSecret(secret: Uint8Array): VectorKey {
-  abytes(secret, 'secret', SECRET_LENGTH);
-  const copy = Uint8Array.from(secret);
-  return Object.freeze({ kid: keyIdOf(copy), secret: copy, toJSON: redacted, toString: redacted } as VectorKey);
-}
-
-// A VectorKey printed by accident (console.log, JSON.stringify) shows its kid, not its secret.
-function redacted(this: VectorKey): string {
-  return `VectorKey(${this.kid})`;
+  return new VectorKey(secret);
 }
 
 export function generateVectorKey(): VectorKey {
@@ -48,7 +73,7 @@ export function generateVectorKey(): VectorKey {
 }
 
 export function exportVectorKey(key: VectorKey): string {
-  return VECTOR_KEY_PREFIX + toBase64url(key.secret);
+  return VECTOR_KEY_PREFIX + toBase64url(vectorKeySecret(key));
 }
 
 export function importVectorKey(serialized: string): VectorKey {
@@ -74,7 +99,7 @@ export function vectorKeyInfo(key: VectorKey): VectorKeyInfo {
 
 /** Per-tenant key material: vectors of different tenants live in unrelated spaces. */
 export function tenantVectorSecret(key: VectorKey, tenant: string): Uint8Array {
-  return deriveKey(key.secret, LABELS.tenantVector, [tenant]);
+  return deriveKey(vectorKeySecret(key), LABELS.tenantVector, [tenant]);
 }
 
 export interface KeysetEntry {

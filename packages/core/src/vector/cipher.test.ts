@@ -136,9 +136,9 @@ describe('queries', () => {
     expect(c.encryptQuery(q)).toEqual(c.encryptQuery(Array.from(q)));
     expect(c.encryptQueries(Float32Array.from([...q, ...q]), 2)).toEqual(Float32Array.from([...c.encryptQuery(q), ...c.encryptQuery(q)]));
   });
-  it('different queries get different noise', () => {
+  it('different queries get different noise (queries further apart than the noise grid)', () => {
     const q1 = Float32Array.from({ length: 16 }, (_, i) => i + 1);
-    const q2 = Float32Array.from(q1, (v, i) => (i === 0 ? v + 1e-3 : v));
+    const q2 = Float32Array.from(q1, (v, i) => (i === 0 ? v + 0.5 : v));
     const zero = createVectorCipher(key, { dimension: 16, metric: 'cosine', beta: 0 });
     const n1 = Float32Array.from(c.encryptQuery(q1), (v, i) => v - zero.encryptQuery(q1)[i]!);
     const n2 = Float32Array.from(c.encryptQuery(q2), (v, i) => v - zero.encryptQuery(q2)[i]!);
@@ -207,9 +207,9 @@ describe('keys and tenants', () => {
 
 describe('tamper detection', () => {
   const d = 24;
-  const c = createVectorCipher(key, { dimension: d, metric: 'euclid', beta: 1, tenant: 't1' });
+  const c = createVectorCipher(key, { dimension: d, metric: 'euclid', beta: 1, tenant: 't1', collection: 'docs' });
   const x = Float32Array.from({ length: d }, (_, i) => i / 3);
-  const binding = { recordId: 'rec-1', dataKey, collection: 'docs' };
+  const binding = { recordId: 'rec-1', dataKey };
   const ct = c.encrypt(x, binding);
 
   it('accepts the untouched ciphertext', () => {
@@ -237,11 +237,13 @@ describe('tamper detection', () => {
       expect(() => c.decrypt({ ...ct, tag: flip(ct.tag, i) }, binding)).toThrow(DecryptionFailed);
     }
     expect(() => c.decrypt(ct, { ...binding, recordId: 'rec-2' })).toThrow(DecryptionFailed);
-    expect(() => c.decrypt(ct, { ...binding, collection: 'other' })).toThrow(DecryptionFailed);
+    const otherCollection = createVectorCipher(key, { dimension: d, metric: 'euclid', beta: 1, tenant: 't1', collection: 'other' });
+    expect(() => otherCollection.decrypt(ct, binding)).toThrow(DecryptionFailed);
+    expect(() => c.decrypt(ct, { ...binding, collection: 'other' })).toThrow(TypeError); // a v2 cipher serves one collection
     expect(() => c.decrypt(ct, { ...binding, dataKey: flip(dataKey, 0) })).toThrow(DecryptionFailed);
-    const otherTenant = createVectorCipher(key, { dimension: d, metric: 'euclid', beta: 1, tenant: 't2' });
+    const otherTenant = createVectorCipher(key, { dimension: d, metric: 'euclid', beta: 1, tenant: 't2', collection: 'docs' });
     expect(() => otherTenant.decrypt(ct, binding)).toThrow(DecryptionFailed);
-    const otherK = createVectorCipher(otherKey, { dimension: d, metric: 'euclid', beta: 1, tenant: 't1' });
+    const otherK = createVectorCipher(otherKey, { dimension: d, metric: 'euclid', beta: 1, tenant: 't1', collection: 'docs' });
     expect(() => otherK.decrypt(ct, binding)).toThrow(DecryptionFailed);
     expect(() => otherK.decrypt({ ...ct, kid: otherK.kid }, binding)).toThrow(DecryptionFailed);
     expect(() => c.decrypt({ ...ct, tag: ct.tag.subarray(0, 15) }, binding)).toThrow(DecryptionFailed);
@@ -309,8 +311,89 @@ describe('bad input', () => {
   it('never puts key material in errors or JSON', () => {
     const secretB64 = exportVectorKey(key).split(':')[1]!;
     expect(JSON.stringify(key)).not.toContain(secretB64);
-    expect(JSON.stringify({ key })).toBe(`{"key":"VectorKey(${key.kid})"}`);
+    expect(JSON.stringify({ key })).toBe(`{"key":{"type":"sealvec/vector-key","version":1,"kid":"${key.kid}"}}`);
     expect(String(key)).toBe(`VectorKey(${key.kid})`);
     expect(JSON.stringify(c)).not.toMatch(/secret|mix/i);
+  });
+});
+
+describe('format v2 closes the leaks of v1 (issue #9, finding 6)', () => {
+  const d = 32;
+  const xs = Array.from({ length: 40 }, (_, i) => Float32Array.from({ length: d }, (_, j) => Math.sin(i * 1.3 + j * 0.7) + (j === i % d ? 2 : 0)));
+
+  it('one key gives unrelated transforms in two collections: known pairs from one do not transfer', () => {
+    const pub = createVectorCipher(key, { dimension: d, metric: 'euclid', beta: 0, collection: 'public' });
+    const priv = createVectorCipher(key, { dimension: d, metric: 'euclid', beta: 0, collection: 'private' });
+    // An attacker who knows (x, c) pairs of the public collection fits the linear map exactly
+    // (beta 0: no noise), then applies it to the private collection's ciphertexts.
+    const cPub = xs.map((x) => Array.from(pub.encryptQuery(x)));
+    const cPriv = xs.map((x) => Array.from(priv.encryptQuery(x)));
+    expect(cPub[0]).not.toEqual(cPriv[0]);
+    // The best the attacker can do with the public transform: pick, for each private ciphertext,
+    // the public ciphertext nearest to it. With unrelated transforms that match is chance.
+    let right = 0;
+    cPriv.forEach((c, i) => {
+      const nearest = cPub.map((p, j) => [dist(p, c), j] as const).sort((a, b) => a[0] - b[0])[0]![1];
+      if (nearest === i) right++;
+    });
+    expect(right).toBeLessThan(5);
+  });
+
+  it('near-repeat queries (jittered by an ulp, as one text embedded twice) share their noise: averaging gains nothing', () => {
+    const q = Float32Array.from({ length: 64 }, (_, i) => Math.sin(i + 1));
+    // Error of the average of 256 jittered encryptions, relative to the error of one, where the
+    // error is the distance to the noiseless encryption of q (the attacker's target).
+    const averagingGain = (version: 1 | 2) => {
+      const c = createVectorCipher(key, { dimension: 64, metric: 'cosine', beta: 1, version });
+      const exact = createVectorCipher(key, { dimension: 64, metric: 'cosine', beta: 0, version }).encryptQuery(q);
+      const sum = new Float64Array(64);
+      for (let j = 0; j < 256; j++) {
+        const v = Float32Array.from(q);
+        new Uint32Array(v.buffer)[j % 64]! += j < 128 ? 1 : -1;
+        c.encryptQuery(v).forEach((x, i) => (sum[i]! += x / 256));
+      }
+      return dist(sum, exact) / dist(c.encryptQuery(q), exact);
+    };
+    // v2: the same noise every time (a grid boundary may split a few repeats).
+    expect(averagingGain(2)).toBeGreaterThan(0.9);
+    // v1, for comparison: fresh noise each time, so averaging cuts it about 16x.
+    expect(averagingGain(1)).toBeLessThan(0.2);
+  });
+
+  it('the noise grid is exact and documented: cells of 2^(e - 10) with e = floor(log2(sqrt(2) |q|))', async () => {
+    const { queryGrid, exponentOf, QUERY_GRID_BITS } = await import('./cipher.js');
+    expect(QUERY_GRID_BITS).toBe(10);
+    expect([1, 1.5, 2, 0.75, 2 ** -1074, 2 ** 1000 * 1.9].map(exponentOf)).toEqual([0, 0, 1, -1, -1074, 1000]);
+    const a = queryGrid(Float64Array.from([0.6, 0.8]), 2);
+    const b = queryGrid(Float64Array.from([0.6 + 1e-9, 0.8 - 1e-9]), 2);
+    const c = queryGrid(Float64Array.from([0.61, 0.79]), 2);
+    expect(a).toEqual(b);
+    expect(a).not.toEqual(c);
+    expect(queryGrid(new Float64Array(2), 2)).toEqual(queryGrid(new Float64Array(2), 2));
+  });
+
+  it('euclid: the keyed offset breaks the exact link between ciphertext and plaintext norms', () => {
+    const v2 = createVectorCipher(key, { dimension: d, metric: 'euclid', beta: 0 });
+    const v1 = createVectorCipher(key, { dimension: d, metric: 'euclid', beta: 0, version: 1 });
+    const ratios = (c: typeof v2) => xs.slice(0, 10).map((x) => norm(c.encryptQuery(x)) / norm(x));
+    const r1 = ratios(v1);
+    const r2 = ratios(v2);
+    // v1: |c| = s |x| for every x (the origin is a fixed point).
+    expect(Math.max(...r1) - Math.min(...r1)).toBeLessThan(1e-5);
+    expect(Math.max(...r2) - Math.min(...r2)).toBeGreaterThan(0.05);
+    // Distances (what search uses) are still preserved up to the scale.
+    const s = v2.scale;
+    expect(dist(v2.encryptQuery(xs[0]!), v2.encryptQuery(xs[1]!)) / s).toBeCloseTo(dist(xs[0]!, xs[1]!), 4);
+  });
+
+  it('v1 ciphers still decrypt what v1 encrypted (reading old collections), and differ from v2', () => {
+    const v1 = createVectorCipher(key, { dimension: d, metric: 'cosine', beta: 1, version: 1 });
+    const v2 = createVectorCipher(key, { dimension: d, metric: 'cosine', beta: 1 });
+    expect([v1.version, v2.version]).toEqual([1, 2]);
+    const ct = v1.encrypt(xs[3]!, { recordId: 'r', dataKey, collection: 'docs' });
+    const back = v1.decrypt(ct, { recordId: 'r', dataKey, collection: 'docs' });
+    expect(cosine(back, xs[3]!)).toBeGreaterThan(0.99999);
+    expect(() => v2.decrypt(ct, { recordId: 'r', dataKey })).toThrow(DecryptionFailed);
+    expect(() => createVectorCipher(key, { dimension: d, metric: 'cosine', beta: 1, version: 3 as 2 })).toThrow(RangeError);
   });
 });

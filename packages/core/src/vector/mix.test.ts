@@ -1,135 +1,90 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { applyMix, createMix, fwht, invertMix, largestPowerOfTwoAtMost } from './mix.js';
-import { denseApply, denseMix, hadamardMatrix } from './mix.reference.js';
+import { numRuns } from '../__tests__/arbitraries.js';
+import { applyMix, fastMix, invertMix } from './mix-fast.js';
+import { applyMixReference, createMix, hadamard, invertMixReference, largestPowerOfTwoAtMost } from './mix.js';
 
-const runs = process.env.SLOW ? 500 : 40;
-const dims = [1, 2, 3, 5, 8, 31, 100, 128, 129, 255, 384];
+const DIMS = [1, 2, 3, 5, 7, 8, 12, 31, 64, 96, 100, 128, 129, 384, 768, 1536];
+const seed = (n: number) => new Uint8Array(32).fill(n);
+const norm = (v: ArrayLike<number>) => Math.sqrt(Array.from(v).reduce((s, x) => s + x * x, 0));
+const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a).reduce((s, x, i) => s + x * (b[i] as number), 0);
 
-const seedArb = fc.uint8Array({ minLength: 32, maxLength: 32 });
-const dimArb = fc.constantFrom(...dims);
-
-function vec(d: number, values: number[]): Float64Array {
-  return Float64Array.from({ length: d }, (_, i) => values[i % values.length] ?? 0);
+function fast(d: number, n: number, x: Float64Array, inverse = false): Float64Array {
+  const m = fastMix(createMix(seed(n), d));
+  const y = new Float64Array(d);
+  const tmp = new Float64Array(d);
+  (inverse ? invertMix : applyMix)(m, x, y, tmp);
+  return y;
 }
 
-// Values far from float64's underflow range (products of two ~1e-200 values are subnormal, which
-// is a property of float64, not of the mix).
-const valuesArb = fc.array(
-  fc.double({ min: -10, max: 10, noNaN: true }).map((v) => (Math.abs(v) < 1e-6 ? 0 : v)),
-  { minLength: 1, maxLength: 64 },
-);
-
-function dot(a: Float64Array, b: Float64Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
-  return s;
-}
-
-describe('mix R', () => {
-  it('preserves norms and inner products (float64, 1e-9 relative)', () => {
-    fc.assert(
-      fc.property(seedArb, dimArb, valuesArb, valuesArb, (seed, d, va, vb) => {
-        const mix = createMix(seed, d);
-        const a = vec(d, va);
-        const b = vec(d, vb);
-        const ra = new Float64Array(d);
-        const rb = new Float64Array(d);
-        const t = new Float64Array(d);
-        applyMix(mix, a, ra, t);
-        applyMix(mix, b, rb, t);
-        const scale = Math.sqrt(dot(a, a) * dot(b, b)) + 1e-300;
-        expect(Math.abs(dot(ra, rb) - dot(a, b)) / scale).toBeLessThan(1e-9);
-        expect(Math.abs(Math.sqrt(dot(ra, ra)) - Math.sqrt(dot(a, a)))).toBeLessThanOrEqual(1e-9 * Math.sqrt(dot(a, a)) + 1e-300);
-      }),
-      { numRuns: runs },
-    );
-  });
-
-  it('is inverted exactly by invertMix', () => {
-    fc.assert(
-      fc.property(seedArb, dimArb, valuesArb, (seed, d, va) => {
-        const mix = createMix(seed, d);
-        const a = vec(d, va);
-        const y = new Float64Array(d);
-        const back = new Float64Array(d);
-        const t = new Float64Array(d);
-        applyMix(mix, a, y, t);
-        invertMix(mix, y, back, t);
-        for (let i = 0; i < d; i++) expect(Math.abs(back[i]! - a[i]!)).toBeLessThan(1e-9 * (1 + Math.abs(a[i]!)));
-      }),
-      { numRuns: runs },
-    );
-  });
-
-  it('agrees with the dense reference (R materialized from explicit step matrices)', () => {
-    fc.assert(
-      fc.property(seedArb, fc.constantFrom(1, 3, 8, 12, 37, 64, 100), valuesArb, (seed, d, va) => {
-        const mix = createMix(seed, d);
-        const m = denseMix(mix);
-        const x = vec(d, va);
-        const fast = new Float64Array(d);
-        applyMix(mix, x, fast, new Float64Array(d));
-        const slow = denseApply(m, x);
-        for (let i = 0; i < d; i++) expect(fast[i]!).toBeCloseTo(slow[i]!, 9);
-      }),
-      { numRuns: process.env.SLOW ? 100 : 15 },
-    );
-  });
-
-  // A random orthogonal matrix has max |entry| about sqrt(2 ln(d^2) / d), i.e. ~5.4/sqrt(d) at
-  // d = 1536. We require every basis vector's image to stay below 8/sqrt(d): no coordinate keeps
-  // more than 64/d of an input coordinate's energy. A permutation (max 1) or the naive head+tail
-  // block design (10.6/sqrt(d) at d = 1536) fails this.
-  it.each([100, 384, 768, 784, 1536])('spreads every basis vector: max |(R e_i)_j| <= 8/sqrt(d) at d=%i', (d) => {
-    const mix = createMix(new Uint8Array(32).fill(d % 251), d);
-    const e = new Float64Array(d);
-    const t = new Float64Array(d);
-    let worst = 0;
-    for (let i = 0; i < d; i++) {
-      e.fill(0);
-      e[i] = 1;
-      applyMix(mix, e, e, t);
-      for (const v of e) worst = Math.max(worst, Math.abs(v));
-    }
-    expect(worst * Math.sqrt(d)).toBeLessThan(8);
-    // and it is not the identity/permutation: every image has at least d/4 non-negligible entries
-    e.fill(0);
-    e[0] = 1;
-    applyMix(mix, e, e, t);
-    expect(e.filter((v) => Math.abs(v) > 0.1 / Math.sqrt(d)).length).toBeGreaterThan(d / 4);
-  });
-
-  it('depends on the seed: different seeds give unrelated transforms', () => {
-    const d = 256;
-    const a = createMix(new Uint8Array(32).fill(1), d);
-    const b = createMix(new Uint8Array(32).fill(2), d);
-    const x = Float64Array.from({ length: d }, (_, i) => Math.sin(i + 1));
-    const ra = new Float64Array(d);
-    const rb = new Float64Array(d);
-    applyMix(a, x, ra, new Float64Array(d));
-    applyMix(b, x, rb, new Float64Array(d));
-    const cos = dot(ra, rb) / Math.sqrt(dot(ra, ra) * dot(rb, rb));
-    expect(Math.abs(cos)).toBeLessThan(0.3);
-  });
-});
-
-describe('fwht', () => {
-  it('equals multiplication by the unnormalized Sylvester Hadamard matrix', () => {
-    for (const n of [1, 2, 4, 8, 16, 32, 64, 128]) {
-      const x = Float64Array.from({ length: n }, (_, i) => (i * 7919) % 13 - 6);
-      const y = Float64Array.from(x);
-      fwht(y, 0, n);
-      const h = hadamardMatrix(n);
-      const f = Math.sqrt(n);
-      for (let i = 0; i < n; i++) {
-        let s = 0;
-        for (let j = 0; j < n; j++) s += h[i]![j]! * f * x[j]!;
-        expect(y[i]!).toBeCloseTo(s, 9);
+describe('mix v2', () => {
+  it('the fused fast path equals the step-by-step reference, forward and inverse, for every dimension shape', () => {
+    for (const d of DIMS) {
+      const mix = createMix(seed(d), d);
+      const x = Float64Array.from({ length: d }, (_, i) => Math.sin(i * 1.7 + 0.3));
+      const ref = applyMixReference(mix, x);
+      const got = fast(d, d, x);
+      for (let i = 0; i < d; i++) expect(got[i]).toBeCloseTo(ref[i]!, 12);
+      const back = invertMixReference(mix, ref);
+      const backFast = fast(d, d, ref, true);
+      for (let i = 0; i < d; i++) {
+        expect(back[i]).toBeCloseTo(x[i]!, 12);
+        expect(backFast[i]).toBeCloseTo(x[i]!, 12);
       }
     }
   });
+
+  it('is orthogonal: keeps norms and inner products, and the inverse undoes it (random inputs)', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...DIMS), fc.integer({ min: 0, max: 255 }), fc.integer(), (d, s, salt) => {
+        const r = (i: number) => Math.sin(i * 12.9898 + salt) * 43758.5453 % 1;
+        const x = Float64Array.from({ length: d }, (_, i) => r(i));
+        const z = Float64Array.from({ length: d }, (_, i) => r(i + d));
+        const rx = fast(d, s, x);
+        const rz = fast(d, s, z);
+        expect(norm(rx)).toBeCloseTo(norm(x), 9);
+        expect(dot(rx, rz)).toBeCloseTo(dot(x, z), 9);
+        const back = fast(d, s, rx, true);
+        for (let i = 0; i < d; i++) expect(Math.abs(back[i]! - x[i]!)).toBeLessThan(1e-9);
+      }),
+      { numRuns: numRuns(60) },
+    );
+  });
+
+  it('spreads every input coordinate: max |R e_i| < 8 / sqrt(d)', () => {
+    for (const d of [100, 128, 384, 768, 1536]) {
+      let worst = 0;
+      for (let i = 0; i < d; i += Math.max(1, d >> 6)) {
+        const e = new Float64Array(d);
+        e[i] = 1;
+        for (const v of fast(d, 7, e)) worst = Math.max(worst, Math.abs(v));
+      }
+      expect(worst * Math.sqrt(d)).toBeLessThan(8);
+    }
+  });
+
+  it('leaves no sign structure: after undoing a public Hadamard, entries are not +-1/sqrt(d) (the v1 weakness)', () => {
+    for (const d of [64, 256, 1024]) {
+      const e = new Float64Array(d);
+      e[3] = 1;
+      const h = fast(d, 1, e);
+      hadamard(h, 0, d);
+      const onGrid = Array.from(h).filter((v) => Math.abs(Math.abs(v) - 1 / Math.sqrt(d)) < 1e-9).length;
+      expect(onGrid).toBeLessThan(d / 100);
+      const raw = fast(d, 1, e);
+      expect(Array.from(raw).filter((v) => Math.abs(Math.abs(v) - 1 / Math.sqrt(d)) < 1e-9).length).toBeLessThan(d / 100);
+    }
+  });
+
+  it('different seeds give unrelated transforms', () => {
+    const d = 384;
+    const x = Float64Array.from({ length: d }, (_, i) => Math.cos(i));
+    const a = fast(d, 1, x);
+    const b = fast(d, 2, x);
+    expect(Math.abs(dot(a, b)) / (norm(a) * norm(b))).toBeLessThan(0.2);
+  });
+
   it('largestPowerOfTwoAtMost', () => {
-    expect([1, 2, 3, 100, 128, 1536, 3072].map(largestPowerOfTwoAtMost)).toEqual([1, 2, 2, 64, 128, 1024, 2048]);
+    expect([1, 2, 3, 1536, 1024, 1023].map(largestPowerOfTwoAtMost)).toEqual([1, 2, 2, 1024, 1024, 512]);
   });
 });

@@ -1,17 +1,27 @@
 /**
- * The keyed orthogonal mix R: O(d log d), exactly orthogonal, no padding.
+ * The keyed orthogonal mix R of format v2: O(d log d), exactly orthogonal, no padding, and no
+ * entry structure an attacker can round to.
  *
- * R is ROUNDS rounds. Let B be the largest power of two <= d. Round k applies, in order:
- *   1. a keyed random sign flip of every coordinate, and a keyed random permutation;
+ * R is MIX_ROUNDS rounds. Let B be the largest power of two <= d. Round k applies, in order:
+ *   1. a keyed random permutation and a keyed random sign flip of every coordinate;
  *   2. a normalized Walsh-Hadamard transform on the head block [0, B);
- *   3. (only when d is not a power of two) a second keyed sign flip, then a normalized
- *      Walsh-Hadamard transform on the tail block [d - B, d).
- * B > d/2, so head and tail overlap and every coordinate passes through a Hadamard block in
- * every round. Every step is orthogonal, so R is orthogonal (R^-1 = R^T, up to float64 rounding)
- * and keeps the dimension. A permutation alone would not do: it keeps each value intact.
- * The sign flip between the two blocks matters: without it, the tail block acts on a structured
- * Walsh pattern left by the head block and partly re-concentrates it (we measured a basis vector
- * keeping 7% of its energy in one output coordinate at d = 1536).
+ *   3. (only when d is not a power of two) a keyed sign flip, then a normalized Walsh-Hadamard
+ *      transform on the tail block [d - B, d) (B > d/2, so the blocks overlap);
+ *   4. a layer of floor(d/2) Givens rotations on keyed random disjoint pairs of coordinates, each
+ *      by its own keyed angle, uniform in [0, 2 pi).
+ * Every step is orthogonal, so R is (R^-1 = R^T up to float64 rounding).
+ *
+ * Why step 4 (format v1 had only 1-3): with signs, permutations and Hadamard blocks alone, every
+ * entry of R is +-1/sqrt(d) after undoing the public last Hadamard (for power-of-two d), so an
+ * attacker who fits R from known pairs can round each entry to its sign and recover R exactly
+ * from about 1.5 d pairs, removing all the fit's noise. Rotations by continuous secret angles,
+ * last in every round, leave no finite set of values to round to: R's entries are sums of
+ * products of cosines and sines of secret angles. The structured attack and the random-rotation
+ * baseline sit side by side in the attack benchmark (packages/bench).
+ *
+ * This file holds the key schedule and a plain reference implementation (applyMixReference /
+ * invertMixReference: one step at a time, easy to check against the description above). The fast
+ * path the cipher uses is in mix-fast.ts and is tested against this one.
  */
 import { uniformInt, wordSource } from './prf.js';
 
@@ -21,23 +31,16 @@ export interface Mix {
   readonly dimension: number;
   /** Hadamard block size: the largest power of two <= dimension. */
   readonly block: number;
-  /** Per round: sign (+1/-1) of each coordinate before the permutation. */
-  readonly signs: readonly Float64Array[];
-  /** Per round: sign of each coordinate between the head and tail blocks (d not a power of two). */
-  readonly midSigns: readonly Float64Array[];
-  /** Per round: out[i] = in[perm[i]]. */
+  /** Per round: out[i] = in[perm[i]], then times signs[i]. */
   readonly perms: readonly Uint32Array[];
-  /** Per round: the inverse permutation. */
-  readonly inversePerms: readonly Uint32Array[];
-  /**
-   * Fused multipliers for the fast path, derived from the above (see applyMix):
-   * forward[r][i] = signs[r][perm[r][i]] times the previous round's pending normalization.
-   */
-  readonly forward: readonly Float64Array[];
-  /** mid[r][i] = midSigns[r][i] times 1/sqrt(B) when i is in the head block. */
-  readonly mid: readonly Float64Array[];
-  /** The last round's pending normalization, per coordinate (1 or 1/sqrt(B)). */
-  readonly finalScale: Float64Array;
+  readonly signs: readonly Float64Array[];
+  /** Per round: sign of each coordinate before the tail block (only when d is not a power of two). */
+  readonly midSigns: readonly Float64Array[];
+  /** Per round: the rotated pairs, pairs[2i] and pairs[2i+1] (2 * floor(d/2) entries). */
+  readonly pairs: readonly Uint32Array[];
+  /** Per round: cos and sin of each pair's angle. */
+  readonly cos: readonly Float64Array[];
+  readonly sin: readonly Float64Array[];
 }
 
 export function largestPowerOfTwoAtMost(d: number): number {
@@ -46,164 +49,141 @@ export function largestPowerOfTwoAtMost(d: number): number {
   return b;
 }
 
+const TWO_PI = 2 * Math.PI;
+const INV_2_53 = 1 / 2 ** 53;
+
+function shuffle(next: () => number, d: number): Uint32Array {
+  const p = new Uint32Array(d);
+  for (let i = 0; i < d; i++) p[i] = i;
+  for (let i = d - 1; i > 0; i--) {
+    const j = uniformInt(next, i + 1);
+    const t = p[i]!;
+    p[i] = p[j]!;
+    p[j] = t;
+  }
+  return p;
+}
+
 /**
- * Derives the mix from a 32-byte seed. One keystream, read in order: for each round, the sign
- * bits, the mid sign bits, then the Fisher-Yates draws of the permutation.
+ * Derives the mix from a 32-byte seed. One keystream, read in order, per round: the sign bits,
+ * the mid sign bits, the Fisher-Yates draws of the permutation, those of the pairing, then two
+ * words per angle (53 bits).
  */
 export function createMix(seed: Uint8Array, dimension: number): Mix {
-  const signs: Float64Array[] = [];
-  const midSigns: Float64Array[] = [];
-  const perms: Uint32Array[] = [];
-  const inversePerms: Uint32Array[] = [];
-  const next = wordSource(seed, 2 * Math.ceil(dimension / 32) + dimension + 64);
+  const d = dimension;
+  const half = d >>> 1;
+  const next = wordSource(seed, 2 * Math.ceil(d / 32) + 2 * d + 2 * half + 64);
   const randomSigns = (): Float64Array => {
-    const s = new Float64Array(dimension);
+    const s = new Float64Array(d);
     let word = 0;
-    for (let i = 0; i < dimension; i++) {
+    for (let i = 0; i < d; i++) {
       if ((i & 31) === 0) word = next();
       s[i] = (word >>> (i & 31)) & 1 ? -1 : 1;
     }
     return s;
   };
+  const signs: Float64Array[] = [];
+  const midSigns: Float64Array[] = [];
+  const perms: Uint32Array[] = [];
+  const pairs: Uint32Array[] = [];
+  const cos: Float64Array[] = [];
+  const sin: Float64Array[] = [];
   for (let r = 0; r < MIX_ROUNDS; r++) {
     signs.push(randomSigns());
     midSigns.push(randomSigns());
-    const p = new Uint32Array(dimension);
-    for (let i = 0; i < dimension; i++) p[i] = i;
-    for (let i = dimension - 1; i > 0; i--) {
-      const j = uniformInt(next, i + 1);
-      const t = p[i]!;
-      p[i] = p[j]!;
-      p[j] = t;
+    perms.push(shuffle(next, d));
+    pairs.push(shuffle(next, d).slice(0, 2 * half));
+    const c = new Float64Array(half);
+    const s = new Float64Array(half);
+    for (let i = 0; i < half; i++) {
+      const hi = next() >>> 5; // 27 bits
+      const lo = next() >>> 6; // 26 bits
+      const theta = (hi * 67108864 + lo) * INV_2_53 * TWO_PI;
+      c[i] = Math.cos(theta);
+      s[i] = Math.sin(theta);
     }
-    perms.push(p);
-    const inv = new Uint32Array(dimension);
-    for (let i = 0; i < dimension; i++) inv[p[i]!] = i;
-    inversePerms.push(inv);
+    cos.push(c);
+    sin.push(s);
   }
-  const block = largestPowerOfTwoAtMost(dimension);
-  return { dimension, block, signs, midSigns, perms, inversePerms, ...fuse(dimension, block, signs, midSigns, perms) };
+  return { dimension: d, block: largestPowerOfTwoAtMost(d), perms, signs, midSigns, pairs, cos, sin };
 }
 
-/**
- * Precomputes the multipliers that let each round run as: one pass that permutes, flips signs
- * and applies the previous round's pending block normalization; the head Hadamard; one pass
- * that normalizes the head block and applies the mid signs; the tail Hadamard. The tail's
- * normalization is left pending for the next round's first pass (or `finalScale`).
- * When d is a power of two there is only the head block, whose normalization is pending instead.
- */
-function fuse(
-  d: number,
-  b: number,
-  signs: Float64Array[],
-  midSigns: Float64Array[],
-  perms: Uint32Array[],
-): { forward: Float64Array[]; mid: Float64Array[]; finalScale: Float64Array } {
-  const norm = 1 / Math.sqrt(b);
-  const twoBlocks = b !== d;
-  // pending[i]: normalization owed by coordinate i after a round.
-  const pending = new Float64Array(d);
-  for (let i = 0; i < d; i++) pending[i] = twoBlocks ? (i >= d - b ? norm : 1) : norm;
-  const forward: Float64Array[] = [];
-  const mid: Float64Array[] = [];
-  for (let r = 0; r < signs.length; r++) {
-    const p = perms[r]!;
-    const s = signs[r]!;
-    const f = new Float64Array(d);
-    for (let i = 0; i < d; i++) f[i] = s[p[i]!]! * (r === 0 ? 1 : pending[p[i]!]!);
-    forward.push(f);
-    const m = new Float64Array(d);
-    for (let i = 0; i < d; i++) m[i] = twoBlocks ? midSigns[r]![i]! * (i < b ? norm : 1) : 1;
-    mid.push(m);
-  }
-  return { forward, mid, finalScale: pending };
-}
-
-/**
- * In-place unnormalized fast Walsh-Hadamard transform of x[off .. off+n), n a power of two.
- * Radix-4 passes (two butterfly levels per pass over memory), then one radix-2 pass if
- * log2(n) is odd.
- */
-export function fwht(x: Float64Array, off: number, n: number): void {
-  let h = 1;
-  for (; h * 4 <= n; h *= 4) {
-    const step = h * 4;
-    for (let i = off, end = off + n; i < end; i += step) {
-      for (let j = i, jEnd = i + h; j < jEnd; j++) {
-        const a0 = x[j]!;
-        const a1 = x[j + h]!;
-        const a2 = x[j + 2 * h]!;
-        const a3 = x[j + 3 * h]!;
-        const s01 = a0 + a1;
-        const d01 = a0 - a1;
-        const s23 = a2 + a3;
-        const d23 = a2 - a3;
-        x[j] = s01 + s23;
-        x[j + h] = d01 + d23;
-        x[j + 2 * h] = s01 - s23;
-        x[j + 3 * h] = d01 - d23;
+/** In-place normalized Walsh-Hadamard transform of x[off .. off+n), n a power of two. */
+export function hadamard(x: Float64Array, off: number, n: number): void {
+  for (let h = 1; h < n; h *= 2) {
+    for (let i = off; i < off + n; i += 2 * h) {
+      for (let j = i; j < i + h; j++) {
+        const a = x[j]!;
+        const b = x[j + h]!;
+        x[j] = a + b;
+        x[j + h] = a - b;
       }
     }
   }
-  if (h < n) {
-    for (let j = off, jEnd = off + h; j < jEnd; j++) {
-      const a = x[j]!;
-      const b = x[j + h]!;
-      x[j] = a + b;
-      x[j + h] = a - b;
-    }
-  }
+  const f = 1 / Math.sqrt(n);
+  for (let i = off; i < off + n; i++) x[i]! *= f;
 }
 
-function scale(x: Float64Array, off: number, n: number, f: number): void {
-  for (let i = off, end = off + n; i < end; i++) x[i]! *= f;
-}
-
-/**
- * y = R x. `x` is read, `y` receives the result, `tmp` is scratch; all of length d (Float64Array).
- * `y` and `x` may be the same array. Mathematically the steps described at the top of this file;
- * the sign flips and normalizations are fused into two passes per round (see `fuse`).
- */
-export function applyMix(mix: Mix, x: Float64Array, y: Float64Array, tmp: Float64Array): void {
+/** y = R x, one step at a time (the specification). Returns a new array. */
+export function applyMixReference(mix: Mix, x: ArrayLike<number>): Float64Array {
   const d = mix.dimension;
   const b = mix.block;
-  const tailStart = d - b;
-  if (y !== x) y.set(x.subarray(0, d));
+  let y = Float64Array.from(x);
   for (let r = 0; r < MIX_ROUNDS; r++) {
-    const f = mix.forward[r]!;
     const p = mix.perms[r]!;
-    tmp.set(y.subarray(0, d));
-    for (let i = 0; i < d; i++) y[i] = tmp[p[i]!]! * f[i]!;
-    fwht(y, 0, b);
-    if (tailStart > 0) {
-      const m = mix.mid[r]!;
+    const s = mix.signs[r]!;
+    const t = new Float64Array(d);
+    for (let i = 0; i < d; i++) t[i] = y[p[i]!]! * s[i]!;
+    y = t;
+    hadamard(y, 0, b);
+    if (b !== d) {
+      const m = mix.midSigns[r]!;
       for (let i = 0; i < d; i++) y[i]! *= m[i]!;
-      fwht(y, tailStart, b);
+      hadamard(y, d - b, b);
+    }
+    const q = mix.pairs[r]!;
+    const c = mix.cos[r]!;
+    const sn = mix.sin[r]!;
+    for (let i = 0; i < c.length; i++) {
+      const ia = q[2 * i]!;
+      const ib = q[2 * i + 1]!;
+      const a = y[ia]!;
+      const bb = y[ib]!;
+      y[ia] = c[i]! * a - sn[i]! * bb;
+      y[ib] = sn[i]! * a + c[i]! * bb;
     }
   }
-  const fs = mix.finalScale;
-  for (let i = 0; i < d; i++) y[i]! *= fs[i]!;
+  return y;
 }
 
-/** x = R^T y (the exact inverse of applyMix). Same buffer rules. */
-export function invertMix(mix: Mix, y: Float64Array, x: Float64Array, tmp: Float64Array): void {
+/** x = R^T y, the steps of applyMixReference undone in reverse order. Returns a new array. */
+export function invertMixReference(mix: Mix, yIn: ArrayLike<number>): Float64Array {
   const d = mix.dimension;
   const b = mix.block;
-  const norm = 1 / Math.sqrt(b);
-  const tailStart = d - b;
-  if (x !== y) x.set(y.subarray(0, d));
+  let y = Float64Array.from(yIn);
   for (let r = MIX_ROUNDS - 1; r >= 0; r--) {
-    if (tailStart > 0) {
-      fwht(x, tailStart, b);
-      scale(x, tailStart, b, norm);
-      const m = mix.midSigns[r]!;
-      for (let i = 0; i < d; i++) x[i]! *= m[i]!;
+    const q = mix.pairs[r]!;
+    const c = mix.cos[r]!;
+    const sn = mix.sin[r]!;
+    for (let i = 0; i < c.length; i++) {
+      const ia = q[2 * i]!;
+      const ib = q[2 * i + 1]!;
+      const a = y[ia]!;
+      const bb = y[ib]!;
+      y[ia] = c[i]! * a + sn[i]! * bb;
+      y[ib] = -sn[i]! * a + c[i]! * bb;
     }
-    fwht(x, 0, b);
-    scale(x, 0, b, norm);
+    if (b !== d) {
+      hadamard(y, d - b, b);
+      const m = mix.midSigns[r]!;
+      for (let i = 0; i < d; i++) y[i]! *= m[i]!;
+    }
+    hadamard(y, 0, b);
+    const p = mix.perms[r]!;
     const s = mix.signs[r]!;
-    const inv = mix.inversePerms[r]!;
-    for (let i = 0; i < d; i++) tmp[i] = x[inv[i]!]!;
-    for (let i = 0; i < d; i++) x[i] = tmp[i]! * s[i]!;
+    const t = new Float64Array(d);
+    for (let i = 0; i < d; i++) t[p[i]!] = y[i]! * s[i]!;
+    y = t;
   }
+  return y;
 }

@@ -4,7 +4,7 @@
  * matrices built by the Sylvester recursion). Used by tests to check the fast path, and by the
  * throughput benchmark as the "dense rotation" baseline. Never used to encrypt.
  */
-import { MIX_ROUNDS, type Mix } from './mix.js';
+import { MIX_ROUNDS, type Mix } from './mix-v1.js';
 
 type Dense = Float64Array[]; // rows
 
