@@ -92,7 +92,7 @@ function parsed<T>(path: string, f: () => T): T {
   try {
     return f();
   } catch (e) {
-    if (e instanceof InvalidKey) throw new InvalidKey(`${path}: ${e.message}`, { cause: e });
+    if (e instanceof InvalidKey) throw new InvalidKey(`${path}: ${e.message}`);
     throw e;
   }
 }

@@ -1,5 +1,6 @@
-// Generates fixtures/kat/policy-header.json and fixtures/kat/sealed-record.json from the built
-// package (run `pnpm -F @sealvec/core build` first):
+// Generates fixtures/kat/policy-header.json and fixtures/kat/sealed-record.json (format v2; the
+// v1 files, -v1.json, were made by this script's v1 edition and are kept as they were) from the
+// built package (run `pnpm -F @sealvec/core build` first):
 //   node packages/core/scripts/gen-policy-kat.mjs
 // Every input is pinned: master secret, vector key, data keys, and all randomness (nonces, dummy
 // entries, padding tokens), which comes from the test-only random source below. The checks are
@@ -31,6 +32,9 @@ import {
   withEpoch,
   wrapDataKey,
 } from '../dist/index.js';
+// Internals, only to forge records the way a reader who holds a data key could (invalid cases).
+import { blindIndexDigest, payloadAad, recordKeys, exactVectorAad } from '../dist/record/binding.js';
+import { primitives } from '../dist/primitives/node.js';
 
 /** Must match seededRandom in packages/core/src/__tests__/arbitraries.ts. */
 function seededRandom(seed) {
@@ -66,7 +70,7 @@ const headerUsers = [
   { role: ['hr_manager'], group: ['team_hr'] },
   {},
 ];
-const headers = { description: 'Known-answer vectors for Sealvec policy headers, header version 1. See fixtures/kat/README.md.', valid: [], invalid: [] };
+const headers = { description: 'Known-answer vectors for Sealvec policy headers, header version 2. See fixtures/kat/README.md.', valid: [], invalid: [] };
 headerCases.forEach((c, idx) => {
   const authority = authorityFromMaster(MASTER, { schema: SCHEMA, epoch: c.epoch });
   const writer = createWriterKey(authority, { tenant: c.tenant });
@@ -107,7 +111,8 @@ headerCases.forEach((c, idx) => {
   };
   const user = base.opens.find((o) => o.dataKey !== null).attributes;
   const inv = (name, change, expect) => headers.invalid.push({ name, of: base.name, attributes: user, ...change, expect });
-  inv('version byte 2', { header: edit((b) => (b[0] = 2)) }, 'ERR_UNSUPPORTED_VERSION');
+  inv('version byte 3', { header: edit((b) => (b[0] = 3)) }, 'ERR_UNSUPPORTED_VERSION');
+  inv('version byte 1 (a v2 header relabelled v1)', { header: edit((b) => (b[0] = 1)) }, 'null');
   inv('epoch field changed', { header: edit((b) => (b[4] ^= 1)) }, 'null');
   inv('nonce bit flipped', { header: edit((b) => (b[5] ^= 1)) }, 'null');
   inv('entry count 3', { header: edit((b) => (b[30] = 3)) }, 'ERR_MALFORMED');
@@ -131,7 +136,7 @@ const recordCases = [
     epoch: 1,
     tenant: '',
     collection: 'docs',
-    params: { dimension: 8, metric: 'cosine', beta: 0.5, tenant: '' },
+    params: { dimension: 8, metric: 'cosine', beta: 0.5, tenant: '', collection: 'docs' },
     options: { prefilter: true, blindIndex: ['status', 'tags'], exactVector: true, minEntries: 1 },
     input: {
       id: 'doc-1',
@@ -147,7 +152,7 @@ const recordCases = [
     epoch: 2,
     tenant: 'acme',
     collection: 'notes',
-    params: { dimension: 6, metric: 'euclid', beta: 1, tenant: 'acme' },
+    params: { dimension: 6, metric: 'euclid', beta: 1, tenant: 'acme', collection: 'notes', scale: 9 },
     options: { prefilter: false, blindIndex: [], exactVector: false, minEntries: 4 },
     input: { id: 'note-7', vector: [1, 2, 3, 4, 5, 6], payload: ['any', 'json', 1, null], policy: '*' },
     user: { attributes: {}, blindIndexFields: [] },
@@ -158,7 +163,7 @@ const recordCases = [
     epoch: 1,
     tenant: '',
     collection: 'mips',
-    params: { dimension: 5, metric: 'dot', beta: 0.25, maxNorm: 4, tenant: '' },
+    params: { dimension: 5, metric: 'dot', beta: 0.25, maxNorm: 4, tenant: '', collection: 'mips' },
     options: { prefilter: true, blindIndex: ['k'], exactVector: true, minEntries: 1 },
     input: { id: 'm-1', vector: [1, 1, 1, 1, 1], payload: { k: 42 }, policy: 'role=r1,r2,r3,r4;group=g1,g2,g3;department=d1,d2' },
     user: { attributes: { role: ['r4'], group: ['g2'], department: ['d2'] }, blindIndexFields: ['k'] },
@@ -166,7 +171,8 @@ const recordCases = [
   },
 ];
 
-const records = { description: 'Known-answer vectors for Sealvec sealed records (stored format version 1). See fixtures/kat/README.md.', valid: [], rewrap: [], invalid: [] };
+const records = { description: 'Known-answer vectors for Sealvec sealed records (stored format version 2). See fixtures/kat/README.md.', valid: [], rewrap: [], invalid: [] };
+const forgeries = [];
 recordCases.forEach((c, idx) => {
   const authority = authorityFromMaster(MASTER, { schema: SCHEMA, epoch: c.epoch });
   const writer = createWriterKey(authority, { tenant: c.tenant });
@@ -177,6 +183,23 @@ recordCases.forEach((c, idx) => {
   const stored = encodeStoredPoint(sealer.seal(c.input));
   const user = issueUserKey(authority, c.user.attributes, { tenant: c.tenant, blindIndexFields: c.user.blindIndexFields });
   const opened = createOpener({ cipher, collection: c.collection }).open(decodeStoredPoint(stored.payload, stored.vector), user);
+  if (idx === 0) {
+    // What a reader who opens this record can do with its data key: re-seal the payload (and the
+    // exact vector) under the unchanged header. Format v2 refuses both (the writer's signature).
+    const rec = decodeStoredPoint(stored.payload, stored.vector);
+    const dataKey = unwrapDataKey(rec.header, { recordId: rec.id, collection: c.collection, tenant: c.tenant, associatedData: tokensDigestOf(rec.prefilter) }, user);
+    const keys = recordKeys(dataKey);
+    const scope = { tenant: c.tenant, collection: c.collection, recordId: rec.id, kid: rec.kid };
+    const n1 = bytes(24, (i) => 0x77 + i);
+    const forgedPayload = new Uint8Array([...n1, ...primitives.xchacha20poly1305Seal(keys.payload, n1, new TextEncoder().encode(JSON.stringify({ ...c.input.payload, title: 'FORGED by a reader' })), payloadAad(scope, true, blindIndexDigest(rec.blindIndex), 2))]);
+    const n2 = bytes(24, (i) => 0x55 + i);
+    const plain = new Uint8Array(1 + 4 * c.params.dimension);
+    plain[0] = 1;
+    const dv = new DataView(plain.buffer);
+    c.input.vector.forEach((v, i) => dv.setFloat32(1 + 4 * i, -v, true));
+    const forgedExact = new Uint8Array([...n2, ...primitives.xchacha20poly1305Seal(keys.vector, n2, plain, exactVectorAad(scope, rec.nonce, rec.tag, 2))]);
+    forgeries.push({ p: toBase64url(forgedPayload), x: toBase64url(forgedExact) });
+  }
   records.valid.push({
     name: c.name,
     master: hex(MASTER),
@@ -212,7 +235,16 @@ recordCases.forEach((c, idx) => {
     return toBase64url(b);
   };
   const inv = (name, change, error) => records.invalid.push({ name, of: base.name, ...change, error });
-  inv('sv 2', { set: { sv: 2 } }, 'ERR_UNSUPPORTED_VERSION');
+  inv('sv 3', { set: { sv: 3 } }, 'ERR_UNSUPPORTED_VERSION');
+  inv('sv 1 (a v2 record relabelled v1, signature kept)', { set: { sv: 1 } }, 'ERR_MALFORMED');
+  inv('sv 1 (a v2 record relabelled v1, signature dropped)', { set: { sv: 1 }, delete: ['s'] }, 'ERR_DECRYPTION_FAILED');
+  inv('signature removed', { delete: ['s'] }, 'ERR_MALFORMED');
+  inv('signature bit flipped', { set: { s: flip(p.s, 5) } }, 'ERR_DECRYPTION_FAILED');
+  inv('payload forged by a reader (re-sealed under the data key, header unchanged)', { set: { p: forgeries[0].p } }, 'ERR_DECRYPTION_FAILED');
+  inv('exact vector forged by a reader', { set: { x: forgeries[0].x } }, 'ERR_DECRYPTION_FAILED');
+  inv('signature of another record (case 2)', { set: { s: records.valid[2].stored.payload.s } }, 'ERR_DECRYPTION_FAILED');
+  // JSON can carry a key "__proto__" that a JS object literal cannot: the test splices it in.
+  inv('blind-index field named __proto__', { biProtoTokens: ['A'.repeat(16)] }, 'ERR_MALFORMED');
   inv('ep does not match the header', { set: { ep: 2 } }, 'ERR_MALFORMED');
   inv('kid not hex', { set: { kid: 'not-a-key-id!!!!' } }, 'ERR_MALFORMED');
   inv('n truncated', { set: { n: p.n.slice(0, 10) } }, 'ERR_MALFORMED');
@@ -236,3 +268,18 @@ recordCases.forEach((c, idx) => {
   inv('header and tokens of case 2 (another record)', { set: { h: records.valid[2].stored.payload.h, pf: records.valid[2].stored.payload.pf, ep: records.valid[2].stored.payload.ep } }, 'ERR_DECRYPTION_FAILED');
 }
 write('sealed-record.json', records);
+
+function tokensDigestOf(pf) {
+  return primitives.sha256(lpBytes(pf === undefined ? ['sealvec/pf', 'absent'] : ['sealvec/pf', String(pf.length), ...pf]));
+}
+function lpBytes(fields) {
+  const parts = fields.map((f) => new TextEncoder().encode(f));
+  const out = new Uint8Array(parts.reduce((n, p) => n + 4 + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    new DataView(out.buffer).setUint32(o, p.length, false);
+    out.set(p, o + 4);
+    o += 4 + p.length;
+  }
+  return out;
+}

@@ -3,8 +3,14 @@
  *
  * Programmer errors (a wrong argument type or shape) are TypeError / RangeError naming the
  * argument; everything that depends on data (bad vectors, malformed headers, wrong keys,
- * tampering) is a SealvecError subclass. Every failed unwrap, tag check or AEAD open becomes the
- * same DecryptionFailed with the same message, so callers cannot build an oracle from errors.
+ * tampering) is a SealvecError subclass. Every failed unwrap, tag check, AEAD open or signature
+ * check becomes the same DecryptionFailed with the same message, so callers cannot build an
+ * oracle from errors.
+ *
+ * No SealvecError carries a `cause`, except BackendError (the database's own error, which holds
+ * nothing secret): a cause is where an oracle hides ("invalid tag" from the AEAD library against
+ * none for "not for me") and where secrets leak (a JSON syntax error quotes the text around the
+ * fault, which in a key file is the secret). Messages name fields and limits, never input bytes.
  */
 
 export type SealvecErrorCode =
@@ -20,6 +26,8 @@ export type SealvecErrorCode =
   | 'ERR_DECRYPTION_FAILED'
   | 'ERR_ACCESS_DENIED'
   | 'ERR_SCHEME_MISMATCH'
+  | 'ERR_SCHEME_UNAUTHENTICATED'
+  | 'ERR_WEAK_SCHEME'
   | 'ERR_BACKEND'
   | 'ERR_NOT_FOUND'
   | 'ERR_CONFLICT'
@@ -30,8 +38,8 @@ export class SealvecError extends Error {
   static code: SealvecErrorCode = 'ERR_MALFORMED';
   readonly code: SealvecErrorCode;
 
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(message: string) {
+    super(message);
     this.name = new.target.name;
     this.code = (new.target as typeof SealvecError).code;
   }
@@ -88,8 +96,8 @@ export class UnsupportedVersion extends SealvecError {
  */
 export class DecryptionFailed extends SealvecError {
   static override code: SealvecErrorCode = 'ERR_DECRYPTION_FAILED';
-  constructor(options?: { cause?: unknown }) {
-    super('decryption failed', options);
+  constructor() {
+    super('decryption failed');
   }
 }
 
@@ -103,13 +111,33 @@ export class SchemeMismatch extends SealvecError {
   static override code: SealvecErrorCode = 'ERR_SCHEME_MISMATCH';
 }
 
+/**
+ * A collection's (or sealed file's) scheme does not carry a valid signature by a writer the
+ * authority certified, or was changed after signing: the store edited it, or it belongs to
+ * another authority. Nothing read from it is used.
+ */
+export class SchemeUnauthenticated extends SealvecError {
+  static override code: SealvecErrorCode = 'ERR_SCHEME_UNAUTHENTICATED';
+}
+
+/**
+ * A scheme's noise (beta, relative to the data's scale) is below this client's floor. Raised on
+ * open and create unless the caller lowers the floor explicitly (never because the store says so).
+ */
+export class WeakScheme extends SealvecError {
+  static override code: SealvecErrorCode = 'ERR_WEAK_SCHEME';
+}
+
 /** The storage backend failed; `status` and `detail` carry the backend's own words where known. */
 export class BackendError extends SealvecError {
   static override code: SealvecErrorCode = 'ERR_BACKEND';
   readonly status: number | undefined;
   readonly detail: string | undefined;
   constructor(message: string, options?: { cause?: unknown; status?: number; detail?: string }) {
-    super(message, options);
+    super(message);
+    if (options?.cause !== undefined) {
+      Object.defineProperty(this, 'cause', { value: options.cause, writable: true, configurable: true, enumerable: false });
+    }
     this.status = options?.status;
     this.detail = options?.detail;
   }
@@ -130,8 +158,8 @@ export class IngestIncomplete extends SealvecError {
   static override code: SealvecErrorCode = 'ERR_INGEST_INCOMPLETE';
   readonly failedIds: readonly string[];
   readonly stored: number;
-  constructor(message: string, failedIds: readonly string[], stored: number, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(message: string, failedIds: readonly string[], stored: number) {
+    super(message);
     this.failedIds = failedIds;
     this.stored = stored;
   }

@@ -8,3 +8,4 @@ export * from './header/index.js';
 export * from './tokens/index.js';
 export * from './record/index.js';
 export * from './format/index.js';
+export * from './scheme/index.js';

@@ -50,6 +50,16 @@ export function astring(value: unknown, name: string): string {
   return value;
 }
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * False when `s` holds a lone surrogate: UTF-8 encodes it as U+FFFD, so two different strings
+ * would give the same bytes (an id or tenant could alias another; a payload would change).
+ */
+export function isWellFormed(s: string): boolean {
+  return !LONE_SURROGATE.test(s);
+}
+
 export function typeName(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'array';
@@ -88,8 +98,8 @@ export function utf8(s: string): Uint8Array {
 export function fromUtf8(b: Uint8Array, what = 'text'): string {
   try {
     return decoder.decode(b);
-  } catch (cause) {
-    throw new Malformed(`${what} is not valid UTF-8`, { cause });
+  } catch {
+    throw new Malformed(`${what} is not valid UTF-8`);
   }
 }
 

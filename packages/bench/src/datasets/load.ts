@@ -70,8 +70,8 @@ function readMeta(dir: string): Meta {
     const m = JSON.parse(readFileSync(p, 'utf8')) as unknown;
     if (typeof m !== 'object' || m === null || Array.isArray(m)) throw new Error('not an object');
     return m as Meta;
-  } catch (cause) {
-    throw new Malformed(`${p} is not a JSON object`, { cause });
+  } catch {
+    throw new Malformed(`${p} is not a JSON object`);
   }
 }
 

@@ -123,7 +123,7 @@ export function describeKeyText(text: string, name: string): { kind: string; inf
     try {
       return f();
     } catch (e) {
-      if (e instanceof InvalidKey) throw new InvalidKey(`${name}: ${e.message}`, { cause: e });
+      if (e instanceof InvalidKey) throw new InvalidKey(`${name}: ${e.message}`);
       throw e;
     }
   };

@@ -17,10 +17,13 @@ export const schemaArb: fc.Arbitrary<PolicySchema> = fc
 
 const listArb = fc.subarray(POOL, { minLength: 0, maxLength: 3 });
 
+/** Random policies; an empty draw leaves the dimension out (any value), as a caller would. */
 export function policyArb(schema: PolicySchema): fc.Arbitrary<Policy> {
   return fc.tuple(...schema.dimensions.map(() => listArb)).map((lists) => {
     const spec: Record<string, string[]> = {};
-    schema.dimensions.forEach((d, i) => (spec[d] = lists[i] as string[]));
+    schema.dimensions.forEach((d, i) => {
+      if ((lists[i] as string[]).length > 0) spec[d] = lists[i] as string[];
+    });
     return createPolicy(schema, spec);
   });
 }

@@ -92,9 +92,10 @@ describe('secrets stay out of sight', () => {
       JSON.stringify(Object.entries(u)),
     ].join('\n');
     for (const s of secrets) expect(shown).not.toContain(s);
+    const writerPub = toBase64url(w.publicKey);
     expect(userKeyInfo(u)).toEqual({
       type: 'sealvec/user-key',
-      version: 1,
+      version: 2,
       authority: a.id,
       schema: ['role', 'group', 'department'],
       tenant: 't',
@@ -102,9 +103,20 @@ describe('secrets stay out of sight', () => {
       attributes: { role: ['admin'], group: [], department: [] },
       tuples: 2,
       blindIndexFields: ['f'],
+      writerKey: writerPub,
     });
-    expect(authorityInfo(a)).toEqual({ type: 'sealvec/authority', version: 1, id: a.id, schema: ['role', 'group', 'department'], epoch: 1 });
-    expect(writerKeyInfo(w)).toEqual({ type: 'sealvec/writer-key', version: 1, authority: a.id, schema: ['role', 'group', 'department'], tenant: 't', epoch: 1 });
+    const pub = toBase64url(a.publicKey.publicKey);
+    expect(authorityInfo(a)).toEqual({ type: 'sealvec/authority', version: 1, id: a.id, schema: ['role', 'group', 'department'], epoch: 1, publicKey: pub });
+    expect(writerKeyInfo(w)).toEqual({
+      type: 'sealvec/writer-key',
+      version: 2,
+      authority: a.id,
+      schema: ['role', 'group', 'department'],
+      tenant: 't',
+      epoch: 1,
+      certified: true,
+      publicKey: writerPub,
+    });
   });
 
   it('keys are immutable', () => {

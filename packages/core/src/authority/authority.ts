@@ -12,7 +12,8 @@ import { createSchema, DEFAULT_SCHEMA, sameSchema, type PolicySchema } from '../
 import { userTuples } from '../policy/tuples.js';
 import { abytes, randomBytes } from '../utils.js';
 import { authorityIdOf, deriveBlindIndexRoot, deriveEpochSecret, deriveFieldKey, deriveTupleKey } from './derive.js';
-import { Authority, checkEpoch, checkTenant, masterOf, UserKey, WriterKey } from './keys.js';
+import { Authority, authoritySigning, checkEpoch, checkTenant, masterOf, UserKey, WriterKey } from './keys.js';
+import { certificateMessage, writerSigner } from './signing.js';
 
 export interface AuthorityOptions {
   /** Dimension names or a schema; default role, group, department. */
@@ -70,7 +71,10 @@ export function createWriterKey(authority: Authority, options: KeyScope = {}): W
   const master = masterOf(authority);
   const secret = deriveEpochSecret(master, epoch, tenant);
   const root = deriveBlindIndexRoot(master, tenant);
-  const w = new WriterKey(authority.id, authority.schema, tenant, epoch, secret, root);
+  // The authority certifies this writer's signing key for (tenant, epoch): readers of any epoch
+  // can then check a collection scheme it signed, with the authority's public key alone.
+  const certificate = authoritySigning(authority).sign(certificateMessage(authority.id, tenant, epoch, writerSigner(secret).publicKey));
+  const w = new WriterKey(authority.id, authority.schema, tenant, epoch, secret, root, { authorityKey: authority.publicKey, certificate });
   secret.fill(0);
   root.fill(0);
   return w;
@@ -90,6 +94,8 @@ export function issueUserKey(authority: Authority, attributes: UserAttributes | 
   const master = masterOf(authority);
   const secret = deriveEpochSecret(master, epoch, tenant);
   const keys = tuples.map((t) => deriveTupleKey(secret, authority.schema, t));
+  // The user accepts records signed by the writer of its own (epoch, tenant), and no one else.
+  const writerPublicKey = writerSigner(secret).publicKey;
   secret.fill(0);
   const fields = new Map<string, Uint8Array>();
   const names = checkFieldNames(options.blindIndexFields ?? []);
@@ -98,7 +104,7 @@ export function issueUserKey(authority: Authority, attributes: UserAttributes | 
     for (const f of names) fields.set(f, deriveFieldKey(root, f));
     root.fill(0);
   }
-  const u = new UserKey(authority.id, tenant, epoch, attrs, tuples, keys, fields);
+  const u = new UserKey(authority.id, tenant, epoch, attrs, tuples, keys, fields, { authorityKey: authority.publicKey, writerPublicKey });
   for (const k of keys) k.fill(0);
   return u;
 }
@@ -118,6 +124,8 @@ export function checkFieldNames(fields: readonly string[], name = 'blindIndexFie
     if (typeof f !== 'string' || !FIELD_NAME_PATTERN.test(f)) {
       throw new RangeError(`"${name}" entries must match ${FIELD_NAME_PATTERN.source}, got ${JSON.stringify(f)}`);
     }
+    // A plain object cannot hold this name as data (assigning it sets the prototype instead).
+    if (f === '__proto__') throw new RangeError(`"${name}" cannot contain "__proto__"`);
     if (seen.has(f)) throw new RangeError(`"${name}" lists ${JSON.stringify(f)} twice`);
     seen.add(f);
   }

@@ -14,15 +14,19 @@ import { MAX_EPOCH, MIN_EPOCH, MAX_TENANT_BYTES } from '../format/constants.js';
 import type { PolicySchema } from '../policy/schema.js';
 import type { UserAttributes } from '../policy/policy.js';
 import type { Tuple } from '../policy/tuples.js';
-import { aint, astring, utf8 } from '../utils.js';
+import { aint, astring, isWellFormed, utf8 } from '../utils.js';
+import { primitives } from '#primitives';
+import type { Ed25519Signer, Ed25519Verifier } from '../primitives/api.js';
 import { deriveEscrowKey, deriveFieldKey, deriveTupleKey } from './derive.js';
 import { tupleMaterial, type TupleMaterial } from './material.js';
+import { AuthorityPublicKey, authoritySigner, writerSigner } from './signing.js';
 
 /** Writers cache the material of at most this many tuples (then start over). */
 const WRITER_CACHE_LIMIT = 4096;
 
 interface AuthoritySecrets {
   master: Uint8Array;
+  signer: Ed25519Signer;
 }
 interface WriterSecrets {
   epochSecret: Uint8Array;
@@ -30,12 +34,23 @@ interface WriterSecrets {
   blindIndexRoot: Uint8Array;
   tuples: Map<string, TupleMaterial>;
   fields: Map<string, Uint8Array>;
+  /** W of this (epoch, tenant), made on first use. */
+  signer: Ed25519Signer | undefined;
+  verifier: Ed25519Verifier | undefined;
+  /** The authority's signature on (tenant, epoch, W.pub); null for keys imported from format v1. */
+  certificate: Uint8Array | null;
 }
 interface UserSecrets {
   tupleKeys: readonly Uint8Array[];
   material: TupleMaterial[] | undefined;
   fields: ReadonlyMap<string, Uint8Array>;
+  /** W.pub of the user key's (epoch, tenant); null for keys imported from format v1. */
+  writerPublicKey: Uint8Array | null;
+  verifier: Ed25519Verifier | undefined;
 }
+
+/** What console.log and util.inspect print for key objects (Node looks the symbol up). */
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
 const AUTHORITY = new WeakMap<Authority, AuthoritySecrets>();
 const WRITER = new WeakMap<WriterKey, WriterSecrets>();
@@ -47,13 +62,17 @@ export class Authority {
   readonly schema: PolicySchema;
   /** The current epoch: new writer and user keys default to it. */
   readonly epoch: number;
+  /** The authority's public signing key (it certifies writer keys); safe to share. */
+  readonly publicKey: AuthorityPublicKey;
 
   /** @internal Use `generateAuthority` / `authorityFromMaster` / `importAuthority`. */
   constructor(id: string, schema: PolicySchema, epoch: number, master: Uint8Array) {
     this.id = id;
     this.schema = schema;
     this.epoch = epoch;
-    AUTHORITY.set(this, { master: Uint8Array.from(master) });
+    const signer = authoritySigner(master);
+    this.publicKey = new AuthorityPublicKey(id, signer.publicKey);
+    AUTHORITY.set(this, { master: Uint8Array.from(master), signer });
     Object.freeze(this);
   }
 
@@ -63,6 +82,9 @@ export class Authority {
   toString(): string {
     return `Authority(${this.id}, epoch ${this.epoch})`;
   }
+  [INSPECT](): string {
+    return this.toString();
+  }
 }
 
 export class WriterKey {
@@ -71,13 +93,24 @@ export class WriterKey {
   readonly schema: PolicySchema;
   readonly tenant: string;
   readonly epoch: number;
+  /** The authority's public key, when the key carries a certificate from it (format v2). */
+  readonly authorityKey: AuthorityPublicKey | null;
 
   /** @internal Use `createWriterKey` / `importWriterKey`. */
-  constructor(authorityId: string, schema: PolicySchema, tenant: string, epoch: number, epochSecret: Uint8Array, blindIndexRoot: Uint8Array) {
+  constructor(
+    authorityId: string,
+    schema: PolicySchema,
+    tenant: string,
+    epoch: number,
+    epochSecret: Uint8Array,
+    blindIndexRoot: Uint8Array,
+    certified: { authorityKey: AuthorityPublicKey; certificate: Uint8Array } | null = null,
+  ) {
     this.authorityId = authorityId;
     this.schema = schema;
     this.tenant = tenant;
     this.epoch = epoch;
+    this.authorityKey = certified?.authorityKey ?? null;
     const s = Uint8Array.from(epochSecret);
     WRITER.set(this, {
       epochSecret: s,
@@ -85,8 +118,16 @@ export class WriterKey {
       blindIndexRoot: Uint8Array.from(blindIndexRoot),
       tuples: new Map(),
       fields: new Map(),
+      signer: undefined,
+      verifier: undefined,
+      certificate: certified === null ? null : Uint8Array.from(certified.certificate),
     });
     Object.freeze(this);
+  }
+
+  /** W.pub: the public key readers verify this writer's records with. */
+  get publicKey(): Uint8Array {
+    return Uint8Array.from(writerSigning(this).publicKey);
   }
 
   toJSON(): object {
@@ -94,6 +135,9 @@ export class WriterKey {
   }
   toString(): string {
     return `WriterKey(${this.authorityId}, tenant ${JSON.stringify(this.tenant)}, epoch ${this.epoch})`;
+  }
+  [INSPECT](): string {
+    return this.toString();
   }
 }
 
@@ -107,6 +151,8 @@ export class UserKey {
   readonly tuples: readonly Tuple[];
   /** Payload fields this key can compute blind-index tokens for. */
   readonly blindIndexFields: readonly string[];
+  /** The authority's public key (format v2 keys; null for keys imported from format v1). */
+  readonly authorityKey: AuthorityPublicKey | null;
 
   /** @internal Use `issueUserKey` / `importUserKey`. */
   constructor(
@@ -117,6 +163,7 @@ export class UserKey {
     tuples: readonly Tuple[],
     tupleKeys: readonly Uint8Array[],
     fields: ReadonlyMap<string, Uint8Array>,
+    signing: { authorityKey: AuthorityPublicKey; writerPublicKey: Uint8Array } | null = null,
   ) {
     if (tuples.length !== tupleKeys.length) throw new RangeError('"tupleKeys" expected one key per tuple');
     this.authorityId = authorityId;
@@ -125,8 +172,21 @@ export class UserKey {
     this.attributes = attributes;
     this.tuples = Object.freeze(tuples.slice());
     this.blindIndexFields = Object.freeze([...fields.keys()].sort());
-    USER.set(this, { tupleKeys: tupleKeys.map((k) => Uint8Array.from(k)), material: undefined, fields: new Map(fields) });
+    this.authorityKey = signing?.authorityKey ?? null;
+    USER.set(this, {
+      tupleKeys: tupleKeys.map((k) => Uint8Array.from(k)),
+      material: undefined,
+      fields: new Map(fields),
+      writerPublicKey: signing === null ? null : Uint8Array.from(signing.writerPublicKey),
+      verifier: undefined,
+    });
     Object.freeze(this);
+  }
+
+  /** W.pub of this key's (epoch, tenant): the writer whose signatures this key accepts (a copy). */
+  get writerPublicKey(): Uint8Array | null {
+    const w = userSecrets(this).writerPublicKey;
+    return w === null ? null : Uint8Array.from(w);
   }
 
   get schema(): PolicySchema {
@@ -138,6 +198,9 @@ export class UserKey {
   }
   toString(): string {
     return `UserKey(${this.authorityId}, tenant ${JSON.stringify(this.tenant)}, epoch ${this.epoch}, ${this.tuples.length} tuples)`;
+  }
+  [INSPECT](): string {
+    return this.toString();
   }
 }
 
@@ -151,6 +214,37 @@ function must<K extends object, V>(map: WeakMap<K, V>, key: K, what: string): V 
 
 export function masterOf(a: Authority): Uint8Array {
   return must(AUTHORITY, a, 'authority').master;
+}
+
+export function authoritySigning(a: Authority): Ed25519Signer {
+  return must(AUTHORITY, a, 'authority').signer;
+}
+
+/** W of a writer key (derived from its epoch secret on first use, then cached). */
+export function writerSigning(w: WriterKey): Ed25519Signer {
+  const s = must(WRITER, w, 'writer');
+  s.signer ??= writerSigner(s.epochSecret);
+  return s.signer;
+}
+
+/** The authority's certificate of this writer key, or null (format v1 key files). */
+export function writerCertificate(w: WriterKey): Uint8Array | null {
+  return writerSecrets(w).certificate;
+}
+
+/** Verifies a record signature by the writer of this writer key's own (epoch, tenant). */
+export function verifyByWriter(w: WriterKey, message: Uint8Array, signature: Uint8Array): boolean {
+  const s = must(WRITER, w, 'writer');
+  s.verifier ??= primitives.ed25519Verifier(writerSigning(w).publicKey);
+  return s.verifier.verify(message, signature);
+}
+
+/** Verifies a record signature with the writer public key a user key carries (false without one). */
+export function verifyForUser(u: UserKey, message: Uint8Array, signature: Uint8Array): boolean {
+  const s = must(USER, u, 'userKey');
+  if (s.writerPublicKey === null) return false;
+  s.verifier ??= primitives.ed25519Verifier(s.writerPublicKey);
+  return s.verifier.verify(message, signature);
 }
 
 export function writerSecrets(w: WriterKey): Readonly<WriterSecrets> {
@@ -201,6 +295,9 @@ export function fieldKeyOf(key: WriterKey | UserKey, field: string): Uint8Array 
 
 export function checkTenant(tenant: unknown, name = 'tenant'): string {
   const t = astring(tenant, name);
+  if (!isWellFormed(t)) {
+    throw new RangeError(`"${name}" is not well-formed Unicode (it has a lone surrogate)`);
+  }
   const n = utf8(t).length;
   if (n > MAX_TENANT_BYTES) throw new RangeError(`"${name}" expected at most ${MAX_TENANT_BYTES} UTF-8 bytes, got ${n}`);
   return t;

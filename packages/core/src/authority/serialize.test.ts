@@ -34,7 +34,9 @@ describe('key serialization', () => {
   it('is typed, versioned JSON with base64url secrets', () => {
     const j = JSON.parse(exportUserKey(u));
     expect(j.type).toBe('sealvec/user-key');
-    expect(j.version).toBe(1);
+    expect(j.version).toBe(2);
+    expect(j.writerKey).toBe(toBase64url(w.publicKey).length > 0 ? j.writerKey : '');
+    expect(JSON.parse(exportWriterKey(w)).certificate).toMatch(/^[A-Za-z0-9_-]{86}$/);
     expect(j.tupleKeys).toMatch(/^[A-Za-z0-9_-]+$/);
     expect(Object.keys(j.fields)).toEqual(['owner', 'status']);
     expect(JSON.parse(exportWriterKey(w)).type).toBe('sealvec/writer-key');
@@ -55,6 +57,12 @@ describe('key serialization', () => {
       [importAuthority, '[]'],
       [importAuthority, W],
       [importAuthority, edit(A, (o) => (o.version = 2))],
+      [importWriterKey, edit(W, (o) => (o.version = 3))],
+      [importWriterKey, edit(W, (o) => delete o.certificate)],
+      [importWriterKey, edit(W, (o) => (o.certificate = toBase64url(new Uint8Array(64))))], // does not verify
+      [importWriterKey, edit(W, (o) => (o.epoch = 7))], // the certificate names the key's own epoch
+      [importUserKey, edit(U, (o) => delete o.writerKey)],
+      [importUserKey, edit(U, (o) => (o.writerKey = toBase64url(new Uint8Array(31))))],
       [importAuthority, edit(A, (o) => (o.master = 'AAAA'))],
       [importAuthority, edit(A, (o) => (o.master = 'not base64!'))],
       [importAuthority, edit(A, (o) => (o.id = '0000000000000000'))],
@@ -86,5 +94,35 @@ describe('key serialization', () => {
       }),
       { numRuns: numRuns(200) },
     );
+  });
+});
+
+describe('format v1 key files still import (before signatures existed)', () => {
+  const a = authorityFromMaster(MASTER);
+  const w = createWriterKey(a);
+  const u = issueUserKey(a, { role: ['admin'] });
+  const asV1 = (text: string, drop: string[]) => {
+    const o = JSON.parse(text);
+    o.version = 1;
+    for (const k of drop) delete o[k];
+    return JSON.stringify(o);
+  };
+  it('a v1 writer key imports without a certificate; it still signs with the same key', () => {
+    const w1 = importWriterKey(asV1(exportWriterKey(w), ['authorityKey', 'certificate']));
+    expect(w1.authorityKey).toBeNull();
+    expect(writerKeyInfo(w1).certified).toBe(false);
+    expect(w1.publicKey).toEqual(w.publicKey);
+    expect(JSON.parse(exportWriterKey(w1)).version).toBe(1);
+  });
+  it('a v1 user key imports without a writer key; re-exporting keeps it v1', () => {
+    const u1 = importUserKey(asV1(exportUserKey(u), ['authorityKey', 'writerKey']));
+    expect(u1.writerPublicKey).toBeNull();
+    expect(u1.authorityKey).toBeNull();
+    expect(JSON.parse(exportUserKey(u1)).version).toBe(1);
+  });
+  it('a v1 file with v2 fields is refused (unknown fields)', () => {
+    const o = JSON.parse(exportUserKey(u));
+    o.version = 1;
+    expect(() => importUserKey(JSON.stringify(o))).toThrow(InvalidKey);
   });
 });

@@ -2,11 +2,17 @@
  * Typed, versioned JSON for policy keys (base64url for every secret; never raw bytes):
  *
  *   { "type": "sealvec/authority",  "version": 1, "id", "schema": [..], "epoch", "master" }
- *   { "type": "sealvec/writer-key", "version": 1, "authority", "schema": [..], "tenant", "epoch",
- *     "secret", "blindIndexRoot" }
- *   { "type": "sealvec/user-key",   "version": 1, "authority", "schema": [..], "tenant", "epoch",
+ *   { "type": "sealvec/writer-key", "version": 2, "authority", "schema": [..], "tenant", "epoch",
+ *     "secret", "blindIndexRoot", "authorityKey": base64url(32), "certificate": base64url(64) }
+ *   { "type": "sealvec/user-key",   "version": 2, "authority", "schema": [..], "tenant", "epoch",
  *     "attributes": { dim: [values] }, "tupleKeys": base64url(32 bytes per tuple, canonical
- *     tuple order), "fields": { field: base64url(32 bytes) } }
+ *     tuple order), "fields": { field: base64url(32 bytes) }, "authorityKey": base64url(32),
+ *     "writerKey": base64url(32) }
+ *
+ * Version 2 adds the signing material of format v2 (see signing.ts). Version 1 writer and user
+ * keys still import: such a writer key signs records (its signing key derives from its secret)
+ * but cannot create collections (no certificate), and such a user key cannot open v2 records (it
+ * does not know which writer to trust). Re-issue them from the authority.
  *
  * Every import checks the type, version, shape, lengths and consistency (an authority's id must
  * match its master; a user key must hold exactly one key per tuple of its attributes) and throws
@@ -21,11 +27,15 @@ import { fromBase64url, toBase64url } from '../utils.js';
 import { authorityFromMaster, checkFieldNames } from './authority.js';
 import { authorityIdOf } from './derive.js';
 import { Authority, checkEpoch, checkTenant, masterOf, userSecrets, UserKey, WriterKey, writerSecrets } from './keys.js';
+import { AuthorityPublicKey, ED25519_PUBLIC_KEY_LENGTH, SIGNATURE_LENGTH, verifyWriterCertificate, writerSigner } from './signing.js';
 
 export const AUTHORITY_TYPE = 'sealvec/authority';
 export const WRITER_KEY_TYPE = 'sealvec/writer-key';
 export const USER_KEY_TYPE = 'sealvec/user-key';
+/** The authority file's format (unchanged by v2: the signing key derives from the master). */
 export const KEY_FORMAT_VERSION = 1;
+/** Writer and user key files written today; version 1 still imports. */
+export const SIGNED_KEY_FORMAT_VERSION = 2;
 /** Serialized keys larger than this are refused before parsing (a 4096-tuple user key is ~180 KB). */
 export const MAX_SERIALIZED_KEY_LENGTH = 1_048_576;
 
@@ -42,13 +52,16 @@ export function exportWriterKey(w: WriterKey): string {
   return JSON.stringify(
     {
       type: WRITER_KEY_TYPE,
-      version: KEY_FORMAT_VERSION,
+      version: w.authorityKey === null ? KEY_FORMAT_VERSION : SIGNED_KEY_FORMAT_VERSION,
       authority: w.authorityId,
       schema: w.schema.dimensions,
       tenant: w.tenant,
       epoch: w.epoch,
       secret: toBase64url(s.epochSecret),
       blindIndexRoot: toBase64url(s.blindIndexRoot),
+      ...(w.authorityKey !== null && s.certificate !== null
+        ? { authorityKey: toBase64url(w.authorityKey.publicKey), certificate: toBase64url(s.certificate) }
+        : {}),
     },
     null,
     2,
@@ -64,7 +77,7 @@ export function exportUserKey(u: UserKey): string {
   const out = JSON.stringify(
     {
       type: USER_KEY_TYPE,
-      version: KEY_FORMAT_VERSION,
+      version: u.authorityKey === null ? KEY_FORMAT_VERSION : SIGNED_KEY_FORMAT_VERSION,
       authority: u.authorityId,
       schema: u.schema.dimensions,
       tenant: u.tenant,
@@ -72,6 +85,9 @@ export function exportUserKey(u: UserKey): string {
       attributes: attributesToJSON(u.attributes),
       tupleKeys: toBase64url(all),
       fields,
+      ...(u.authorityKey !== null && s.writerPublicKey !== null
+        ? { authorityKey: toBase64url(u.authorityKey.publicKey), writerKey: toBase64url(s.writerPublicKey) }
+        : {}),
     },
     null,
     2,
@@ -84,36 +100,54 @@ export function exportUserKey(u: UserKey): string {
 
 type Obj = Record<string, unknown>;
 
-function parseTyped(text: unknown, type: string, keys: readonly string[]): Obj {
+/**
+ * Parses a key file's JSON. Errors never carry the parser's message or a cause: a JSON syntax
+ * error quotes the text around the fault, which in a key file is secret material.
+ */
+function parseTyped(text: unknown, type: string, versions: Record<number, readonly string[]>): Obj {
   if (typeof text !== 'string') throw new TypeError('"serialized" expected string');
   if (text.length > MAX_SERIALIZED_KEY_LENGTH) throw new InvalidKey(`serialized key is longer than ${MAX_SERIALIZED_KEY_LENGTH} characters`);
   let j: unknown;
   try {
     j = JSON.parse(text);
-  } catch (cause) {
-    throw new InvalidKey('serialized key is not valid JSON', { cause });
+  } catch {
+    throw new InvalidKey('serialized key is not valid JSON');
   }
   if (typeof j !== 'object' || j === null || Array.isArray(j)) throw new InvalidKey('serialized key must be a JSON object');
   const o = j as Obj;
-  if (o.type !== type) throw new InvalidKey(`not a ${type} (its type is ${JSON.stringify(String(o.type))})`);
-  if (o.version !== KEY_FORMAT_VERSION) throw new InvalidKey(`unsupported ${type} version ${JSON.stringify(o.version)}`);
+  if (o.type !== type) throw new InvalidKey(`not a ${type} (its type is ${JSON.stringify(String(o.type).slice(0, 40))})`);
+  const keys = typeof o.version === 'number' ? versions[o.version] : undefined;
+  if (keys === undefined) throw new InvalidKey(`unsupported ${type} version ${JSON.stringify(String(o.version).slice(0, 20))}`);
   for (const k of Object.keys(o)) {
-    if (k !== 'type' && k !== 'version' && !keys.includes(k)) throw new InvalidKey(`${type} has an unknown field ${JSON.stringify(k)}`);
+    if (k !== 'type' && k !== 'version' && !keys.includes(k)) throw new InvalidKey(`${type} has an unknown field ${JSON.stringify(k.slice(0, 40))}`);
   }
+  for (const k of keys) if (!(k in o) && k !== 'fields') throw new InvalidKey(`${type} is missing the field ${JSON.stringify(k)}`);
   return o;
 }
 
-/** Runs `f`, turning any data error it raises (and RangeError/TypeError from checks) into InvalidKey. */
+/**
+ * Runs `f`, turning any data error it raises (and RangeError/TypeError from checks) into
+ * InvalidKey with the check's own message, and no cause (see parseTyped).
+ */
 function asKeyError<T>(what: string, f: () => T): T {
   try {
     return f();
-  } catch (cause) {
-    if (cause instanceof InvalidKey) throw cause;
-    if (isSealvecError(cause) || cause instanceof RangeError || cause instanceof TypeError) {
-      throw new InvalidKey(`${what}: ${(cause as Error).message}`, { cause });
+  } catch (e) {
+    if (e instanceof InvalidKey) throw e;
+    if (isSealvecError(e) || e instanceof RangeError || e instanceof TypeError) {
+      throw new InvalidKey(`${what}: ${(e as Error).message}`);
     }
-    throw cause;
+    throw e;
   }
+}
+
+/** A public 32-byte key (Ed25519) or 64-byte signature field. */
+function publicField(o: Obj, field: string, length: number): Uint8Array {
+  const v = o[field];
+  if (typeof v !== 'string') throw new InvalidKey(`"${field}" must be a base64url string`);
+  const b = fromBase64url(v, field);
+  if (b.length !== length) throw new InvalidKey(`"${field}" must hold ${length} bytes, got ${b.length}`);
+  return b;
 }
 
 function secretField(o: Obj, field: string, length: number): Uint8Array {
@@ -129,7 +163,7 @@ function schemaField(o: Obj): PolicySchema {
 }
 
 export function importAuthority(text: string): Authority {
-  const o = parseTyped(text, AUTHORITY_TYPE, ['id', 'schema', 'epoch', 'master']);
+  const o = parseTyped(text, AUTHORITY_TYPE, { 1: ['id', 'schema', 'epoch', 'master'] });
   return asKeyError('authority', () => {
     const master = secretField(o, 'master', SECRET_LENGTH);
     if (o.id !== authorityIdOf(master)) throw new InvalidKey('authority id does not match its master secret');
@@ -140,12 +174,25 @@ export function importAuthority(text: string): Authority {
 }
 
 export function importWriterKey(text: string): WriterKey {
-  const o = parseTyped(text, WRITER_KEY_TYPE, ['authority', 'schema', 'tenant', 'epoch', 'secret', 'blindIndexRoot']);
+  const v1 = ['authority', 'schema', 'tenant', 'epoch', 'secret', 'blindIndexRoot'];
+  const o = parseTyped(text, WRITER_KEY_TYPE, { 1: v1, 2: [...v1, 'authorityKey', 'certificate'] });
   return asKeyError('writer key', () => {
     if (typeof o.authority !== 'string' || !/^[0-9a-f]{16}$/.test(o.authority)) throw new InvalidKey('"authority" must be a 16-hex-digit id');
     const secret = secretField(o, 'secret', SECRET_LENGTH);
     const root = secretField(o, 'blindIndexRoot', SECRET_LENGTH);
-    const w = new WriterKey(o.authority, schemaField(o), checkTenant(o.tenant), checkEpoch(o.epoch), secret, root);
+    const tenant = checkTenant(o.tenant);
+    const epoch = checkEpoch(o.epoch);
+    let certified: { authorityKey: AuthorityPublicKey; certificate: Uint8Array } | null = null;
+    if (o.version === SIGNED_KEY_FORMAT_VERSION) {
+      const authorityKey = new AuthorityPublicKey(o.authority, publicField(o, 'authorityKey', ED25519_PUBLIC_KEY_LENGTH));
+      const certificate = publicField(o, 'certificate', SIGNATURE_LENGTH);
+      // A certificate that does not verify for this key's own signing key is a broken file.
+      if (!verifyWriterCertificate(authorityKey, tenant, epoch, writerSigner(secret).publicKey, certificate)) {
+        throw new InvalidKey('the writer key certificate does not verify');
+      }
+      certified = { authorityKey, certificate };
+    }
+    const w = new WriterKey(o.authority, schemaField(o), tenant, epoch, secret, root, certified);
     secret.fill(0);
     root.fill(0);
     return w;
@@ -153,7 +200,8 @@ export function importWriterKey(text: string): WriterKey {
 }
 
 export function importUserKey(text: string): UserKey {
-  const o = parseTyped(text, USER_KEY_TYPE, ['authority', 'schema', 'tenant', 'epoch', 'attributes', 'tupleKeys', 'fields']);
+  const v1 = ['authority', 'schema', 'tenant', 'epoch', 'attributes', 'tupleKeys', 'fields'];
+  const o = parseTyped(text, USER_KEY_TYPE, { 1: v1, 2: [...v1, 'authorityKey', 'writerKey'] });
   return asKeyError('user key', () => {
     if (typeof o.authority !== 'string' || !/^[0-9a-f]{16}$/.test(o.authority)) throw new InvalidKey('"authority" must be a 16-hex-digit id');
     const schema = schemaField(o);
@@ -170,7 +218,14 @@ export function importUserKey(text: string): UserKey {
     const names = checkFieldNames(Object.keys(f), 'fields');
     const fields = new Map<string, Uint8Array>();
     for (const name of names) fields.set(name, secretField(f as Obj, name, SECRET_LENGTH));
-    const u = new UserKey(o.authority, checkTenant(o.tenant), checkEpoch(o.epoch), attributes, tuples, keys, fields);
+    const signing =
+      o.version === SIGNED_KEY_FORMAT_VERSION
+        ? {
+            authorityKey: new AuthorityPublicKey(o.authority, publicField(o, 'authorityKey', ED25519_PUBLIC_KEY_LENGTH)),
+            writerPublicKey: publicField(o, 'writerKey', ED25519_PUBLIC_KEY_LENGTH),
+          }
+        : null;
+    const u = new UserKey(o.authority, checkTenant(o.tenant), checkEpoch(o.epoch), attributes, tuples, keys, fields, signing);
     all.fill(0);
     return u;
   });

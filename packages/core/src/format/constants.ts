@@ -10,10 +10,13 @@ import { DATA_KEY_LENGTH, MAX_DIMENSION, NONCE_LENGTH, TAG_LENGTH } from '../vec
 /** Per-record data key length: defined by the vector cipher, which derives the noise seed from it. */
 export { DATA_KEY_LENGTH };
 
-/** Version of the stored record (the `sv` field) and of every binding that names it. */
-export const FORMAT_VERSION = 1;
-/** First byte of every encoded header. */
-export const HEADER_VERSION = 1;
+/** Version of the stored record (the `sv` field) and of every binding that names it (written today). */
+export const FORMAT_VERSION = 2;
+/** Stored record versions this build reads: 1 (no writer signature; read-only, migrate it) and 2. */
+export const READABLE_FORMAT_VERSIONS: readonly number[] = [1, 2];
+/** First byte of every encoded header written today; 1 is still read. */
+export const HEADER_VERSION = 2;
+export const READABLE_HEADER_VERSIONS: readonly number[] = [1, 2];
 /** Version of the canonical policy encoding (inside the header's escrow). */
 export const POLICY_ENCODING_VERSION = 1;
 
@@ -107,6 +110,8 @@ export const EXACT_VECTOR_NORM = 2;
 
 export const VECTOR_NONCE_LENGTH = NONCE_LENGTH;
 export const VECTOR_TAG_LENGTH = TAG_LENGTH;
+/** The writer's Ed25519 signature over a record (format v2, the `s` field). */
+export const RECORD_SIGNATURE_LENGTH = 64;
 /** The vector key id: 16 lowercase hex characters. */
 export const KID_PATTERN = /^[0-9a-f]{16}$/;
 
@@ -132,4 +137,9 @@ export const MAX_BLIND_INDEX_VALUE_BYTES = 1024;
 // ---- Stored record ---------------------------------------------------------------------------
 
 /** Fields of the stored payload written by this version, in documentation order. */
-export const STORED_FIELDS = ['sv', 'id', 'tnt', 'kid', 'ep', 'n', 't', 'h', 'p', 'x', 'pf', 'bi'] as const;
+export const STORED_FIELDS = ['sv', 'id', 'tnt', 'kid', 'ep', 'n', 't', 'h', 'p', 'x', 'pf', 'bi', 's'] as const;
+/**
+ * The fields a search candidate needs for the exact re-rank (format v2, lean path): no ciphertext
+ * vector, payload or signature; those are fetched for the final k only.
+ */
+export const CANDIDATE_FIELDS = ['sv', 'id', 'tnt', 'kid', 'ep', 'n', 't', 'h', 'x', 'pf'] as const;

@@ -4,6 +4,7 @@
  * as 0 by JSON and is accepted), with bounded nesting. Pure: no crypto.
  */
 import { Malformed } from '../errors.js';
+import { isWellFormed } from '../utils.js';
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
@@ -12,7 +13,12 @@ export const MAX_JSON_DEPTH = 64;
 
 /** Throws Malformed naming the path of the first value JSON cannot carry faithfully. */
 export function checkJsonValue(value: unknown, path = 'payload', depth = 0): asserts value is JsonValue {
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return;
+  if (typeof value === 'string') {
+    // UTF-8 would turn a lone surrogate into U+FFFD: the opened payload would not be the sealed one.
+    if (!isWellFormed(value)) throw new Malformed(`${path} is not well-formed Unicode (it has a lone surrogate)`);
+    return;
+  }
+  if (value === null || typeof value === 'boolean') return;
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw new Malformed(`${path} is not a finite number`);
     return;
@@ -25,7 +31,10 @@ export function checkJsonValue(value: unknown, path = 'payload', depth = 0): ass
   if (typeof value === 'object') {
     const proto = Object.getPrototypeOf(value);
     if (proto !== Object.prototype && proto !== null) throw new Malformed(`${path} is not a plain object`);
-    for (const [k, v] of Object.entries(value)) checkJsonValue(v, `${path}.${k}`, depth + 1);
+    for (const [k, v] of Object.entries(value)) {
+      if (!isWellFormed(k)) throw new Malformed(`${path} has a key that is not well-formed Unicode`);
+      checkJsonValue(v, `${path}.${k}`, depth + 1);
+    }
     return;
   }
   throw new Malformed(`${path} has type ${typeof value}, which JSON cannot carry`);

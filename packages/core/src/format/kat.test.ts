@@ -1,7 +1,9 @@
 /**
- * Replays fixtures/kat/policy-header.json and fixtures/kat/sealed-record.json (made by
+ * Replays fixtures/kat/policy-header.json and fixtures/kat/sealed-record.json (format v2, made by
  * packages/core/scripts/gen-policy-kat.mjs): valid cases must be reproduced bit for bit from
- * their pinned inputs; invalid cases must be rejected with the stated result.
+ * their pinned inputs; invalid cases must be rejected with the stated result. The v1 files
+ * (-v1.json) are replayed for reading only: v1 headers must still unwrap and v1 records still
+ * open (with a v1 cipher) exactly as recorded, and be refused exactly as recorded.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -43,7 +45,9 @@ interface HeaderCase {
 }
 type HeaderInvalid = Partial<HeaderCase> & { name: string; of: string; attributes: Record<string, string[]>; expect: string };
 
-const headers = load('policy-header.json') as { valid: HeaderCase[]; invalid: HeaderInvalid[] };
+type HeaderFile = { valid: HeaderCase[]; invalid: HeaderInvalid[] };
+const headers = load('policy-header.json') as HeaderFile;
+const headersV1 = load('policy-header-v1.json') as HeaderFile;
 
 const authorityOf = (c: { master: string; schema: string[]; epoch: number }) => authorityFromMaster(fromHex(c.master), { schema: c.schema, epoch: c.epoch });
 const bindingOf = (c: Pick<HeaderCase, 'recordId' | 'collection' | 'tenant' | 'associatedData'>) => ({
@@ -51,6 +55,36 @@ const bindingOf = (c: Pick<HeaderCase, 'recordId' | 'collection' | 'tenant' | 'a
   collection: c.collection,
   tenant: c.tenant,
   associatedData: fromHex(c.associatedData),
+});
+
+function headerOpens(c: HeaderCase, h: Uint8Array): void {
+  const a = authorityOf(c);
+  for (const o of c.opens) {
+    const got = unwrapDataKey(h, bindingOf(c), issueUserKey(a, o.attributes, { tenant: c.tenant }));
+    expect(got === null ? null : toHex(got)).toBe(o.dataKey);
+  }
+}
+
+function headerInvalid(file: HeaderFile, inv: HeaderInvalid): string {
+  const base = file.valid.find((v) => v.name === inv.of) as HeaderCase;
+  const c = { ...base, ...inv };
+  const user = issueUserKey(authorityOf(base), inv.attributes, { tenant: base.tenant });
+  try {
+    return unwrapDataKey(fromBase64url(c.header), bindingOf(c), user) === null ? 'null' : 'opened';
+  } catch (e) {
+    if (!(e instanceof SealvecError)) throw e;
+    return e.code;
+  }
+}
+
+describe('policy header known-answer vectors, v1 (read only)', () => {
+  it.each(headersV1.valid.map((c) => [c.name, c] as const))('a v1 header "%s" still unwraps as recorded', (_, c) => {
+    expect(fromBase64url(c.header)[0]).toBe(1);
+    headerOpens(c, fromBase64url(c.header));
+  });
+  it.each(headersV1.invalid.map((c) => [c.name, c] as const))('rejects v1 "%s"', (_, inv) => {
+    expect(headerInvalid(headersV1, inv)).toBe(inv.expect);
+  });
 });
 
 describe('policy header known-answer vectors', () => {
@@ -70,25 +104,13 @@ describe('policy header known-answer vectors', () => {
       testOnlyRandom: seededRandom(c.random),
     });
     expect(toBase64url(h)).toBe(c.header);
+    expect(h[0]).toBe(2);
     expect(decodeHeader(h).entryCount).toBe(c.entryCount);
-    for (const o of c.opens) {
-      const got = unwrapDataKey(h, bindingOf(c), issueUserKey(a, o.attributes, { tenant: c.tenant }));
-      expect(got === null ? null : toHex(got)).toBe(o.dataKey);
-    }
+    headerOpens(c, h);
   });
 
   it.each(headers.invalid.map((c) => [c.name, c] as const))('rejects "%s"', (_, inv) => {
-    const base = headers.valid.find((v) => v.name === inv.of) as HeaderCase;
-    const c = { ...base, ...inv };
-    const user = issueUserKey(authorityOf(base), inv.attributes, { tenant: base.tenant });
-    let result: string;
-    try {
-      result = unwrapDataKey(fromBase64url(c.header), bindingOf(c), user) === null ? 'null' : 'opened';
-    } catch (e) {
-      if (!(e instanceof SealvecError)) throw e;
-      result = e.code;
-    }
-    expect(result).toBe(inv.expect);
+    expect(headerInvalid(headers, inv)).toBe(inv.expect);
   });
 });
 
@@ -118,22 +140,64 @@ interface RecordInvalid {
   vector?: number[];
   collection?: string;
   attributes?: Record<string, string[]>;
+  /** Splice a blind-index field named "__proto__" with these tokens into the stored JSON. */
+  biProtoTokens?: string[];
   error: string;
 }
 
-const records = load('sealed-record.json') as {
+type RecordFile = {
   valid: RecordCase[];
   rewrap: { name: string; of: string; toEpoch: number; random: string; stored: StoredPoint }[];
   invalid: RecordInvalid[];
 };
+const records = load('sealed-record.json') as RecordFile;
+const recordsV1 = load('sealed-record-v1.json') as RecordFile;
 
-function world(c: RecordCase) {
+function world(c: RecordCase, version: 1 | 2 = 2, collection = c.collection) {
   const authority = authorityOf(c);
   const writer = createWriterKey(authority, { tenant: c.tenant });
-  const cipher = createVectorCipher(importVectorKey(c.vectorKey), c.params);
+  const params = version === 1 ? { ...c.params, version: 1 as const } : { ...c.params, collection };
+  const cipher = createVectorCipher(importVectorKey(c.vectorKey), params);
   const user = issueUserKey(authority, c.user.attributes, { tenant: c.tenant, blindIndexFields: c.user.blindIndexFields });
   return { authority, writer, cipher, user };
 }
+
+function recordInvalid(file: RecordFile, inv: RecordInvalid, version: 1 | 2): string {
+  const c = file.valid.find((v) => v.name === inv.of) as RecordCase;
+  const { authority, cipher, user } = world(c, version, inv.collection ?? c.collection);
+  let payload: Record<string, unknown> = { ...c.stored.payload, ...(inv.set ?? {}) };
+  for (const k of inv.delete ?? []) delete payload[k];
+  if (inv.biProtoTokens !== undefined) {
+    payload = JSON.parse(JSON.stringify(payload).replace('"bi":{', `"bi":{"__proto__":${JSON.stringify(inv.biProtoTokens)},`));
+  }
+  const key = inv.attributes ? issueUserKey(authority, inv.attributes, { tenant: c.tenant }) : user;
+  try {
+    createOpener({ cipher, collection: inv.collection ?? c.collection }).open(decodeStoredPoint(payload, inv.vector ?? c.stored.vector), key);
+    return 'opened';
+  } catch (e) {
+    if (!(e instanceof SealvecError)) throw e;
+    return e.code;
+  }
+}
+
+describe('sealed record known-answer vectors, v1 (read and migrate only)', () => {
+  it.each(recordsV1.valid.map((c) => [c.name, c] as const))('a v1 record "%s" still opens as recorded, with a v1 cipher', (_, c) => {
+    const { cipher, user, writer } = world(c, 1);
+    const rec = decodeStoredPoint(c.stored.payload, c.stored.vector);
+    expect(rec.version).toBe(1);
+    const opened = createOpener({ cipher, collection: c.collection }).open(rec, user);
+    expect(Array.from(opened.vector as Float32Array)).toEqual(c.opened.vector);
+    expect(opened.payload).toEqual(c.opened.payload);
+    // The writer path (migration by re-sealing) reads it too; rewrap refuses it (v1 is re-sealed).
+    expect(createOpener({ cipher, collection: c.collection }).openWithWriter(rec, writer).payload).toEqual(c.opened.payload);
+    expect(() => createRewrapper({ from: writer, to: writer, collection: c.collection }).rewrap(rec)).toThrow(/re-sealing/);
+    // A v2 cipher does not read it.
+    expect(createOpener({ cipher: world(c, 2).cipher, collection: c.collection }).tryOpen(rec, user)).toBeNull();
+  });
+  it.each(recordsV1.invalid.map((c) => [c.name, c] as const))('rejects v1 "%s" with the stated code', (_, inv) => {
+    expect(recordInvalid(recordsV1, inv, 1)).toBe(inv.error);
+  });
+});
 
 describe('sealed record known-answer vectors', () => {
   it('has valid, rewrap and invalid cases', () => {
@@ -167,18 +231,13 @@ describe('sealed record known-answer vectors', () => {
   });
 
   it.each(records.invalid.map((c) => [c.name, c] as const))('rejects "%s" with the stated code', (_, inv) => {
-    const c = records.valid.find((v) => v.name === inv.of) as RecordCase;
-    const { authority, cipher, user } = world(c);
-    const payload: Record<string, unknown> = { ...c.stored.payload, ...(inv.set ?? {}) };
-    for (const k of inv.delete ?? []) delete payload[k];
-    const key = inv.attributes ? issueUserKey(authority, inv.attributes, { tenant: c.tenant }) : user;
-    let code = 'opened';
-    try {
-      createOpener({ cipher, collection: inv.collection ?? c.collection }).open(decodeStoredPoint(payload, inv.vector ?? c.stored.vector), key);
-    } catch (e) {
-      if (!(e instanceof SealvecError)) throw e;
-      code = e.code;
+    expect(recordInvalid(records, inv, 2)).toBe(inv.error);
+  });
+
+  it('covers the attacks of issue #9: reader forgeries and signature edits are among the invalid cases', () => {
+    const names = records.invalid.map((c) => c.name).join('\n');
+    for (const want of ['payload forged by a reader', 'exact vector forged by a reader', 'signature bit flipped', 'signature removed', '__proto__']) {
+      expect(names).toContain(want);
     }
-    expect(code).toBe(inv.error);
   });
 });

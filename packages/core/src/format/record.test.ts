@@ -11,7 +11,7 @@ import { checkJsonValue } from './json.js';
 import { decodeStoredPoint, decodeStoredVector, encodeStoredPoint, validateStoredPayload, type StoredPayload } from './record.js';
 
 const authority = generateAuthority();
-const cipher = createVectorCipher(generateVectorKey(), { dimension: 5, metric: 'dot', beta: 0.3, maxNorm: 4 });
+const cipher = createVectorCipher(generateVectorKey(), { dimension: 5, metric: 'dot', beta: 0.3, maxNorm: 4, collection: 'c' });
 const sealer = createSealer({ writer: createWriterKey(authority), cipher, collection: 'c', blindIndex: ['s', 'tags'] });
 const rec = sealer.seal({ id: 'id-1', vector: [1, 0, -1, 0.5, 0.25], payload: { s: 'x', tags: ['a', 'b'] }, policy: 'role=a,b,c' });
 const point = () => JSON.parse(JSON.stringify(encodeStoredPoint(rec))) as { payload: StoredPayload; vector: number[] };
@@ -20,7 +20,7 @@ describe('stored record', () => {
   it('is JSON-safe and round-trips every field', () => {
     const p = point();
     expect(Object.keys(p.payload)).toEqual(STORED_FIELDS.filter((k) => k in p.payload));
-    expect(Object.keys(p.payload)).toEqual(['sv', 'id', 'tnt', 'kid', 'ep', 'n', 't', 'h', 'p', 'x', 'pf', 'bi']);
+    expect(Object.keys(p.payload)).toEqual(['sv', 'id', 'tnt', 'kid', 'ep', 'n', 't', 'h', 'p', 'x', 'pf', 'bi', 's']);
     const back = decodeStoredPoint(p.payload, p.vector, { storedDimension: cipher.storedDimension });
     expect(back).toEqual(rec);
     // The vector survives as numbers exactly (each is a float32 value).
@@ -67,7 +67,8 @@ describe('stored record', () => {
       edit(p);
       expect(() => validateStoredPayload(p), name).toThrow(Malformed);
     }
-    expect(() => validateStoredPayload({ ...point().payload, sv: 2 })).toThrow(UnsupportedVersion);
+    expect(() => validateStoredPayload({ ...point().payload, sv: 3 })).toThrow(UnsupportedVersion);
+    expect(() => validateStoredPayload({ ...point().payload, sv: 1 })).toThrow(Malformed); // v1 has no signature field
     for (const v of [null, [], 'x', 5]) expect(() => validateStoredPayload(v)).toThrow(Malformed);
   });
 
@@ -128,5 +129,12 @@ describe('checkJsonValue', () => {
     let deep: unknown = 1;
     for (let i = 0; i < 70; i++) deep = [deep];
     expect(() => checkJsonValue(deep)).toThrow(Malformed);
+  });
+
+  it('a stored blind-index field named __proto__ is Malformed, not silently dropped (issue #9, finding 7)', () => {
+    const text = JSON.stringify(point().payload).replace('"bi":{', '"bi":{"__proto__":["AAAAAAAAAAAAAAAA"],');
+    expect(() => validateStoredPayload(JSON.parse(text))).toThrow(Malformed);
+    const ok = validateStoredPayload(point().payload);
+    expect(Object.getPrototypeOf(ok.bi)).toBeNull();
   });
 });

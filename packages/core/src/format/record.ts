@@ -3,9 +3,12 @@
  * point's payload (the ciphertext vector goes in the point's vector). Encoding and strict,
  * bounded decoding; no cryptography (authenticity is checked by `open`).
  *
- *   { "sv": 1, "id": "...", "tnt": "...", "kid": "16 hex", "ep": 1,
+ *   { "sv": 2, "id": "...", "tnt": "...", "kid": "16 hex", "ep": 1,
  *     "n": b64u(16), "t": b64u(16), "h": b64u(header), "p": b64u(sealed payload),
- *     "x"?: b64u(sealed exact vector), "pf"?: [22-char tokens], "bi"?: { field: [16-char tokens] } }
+ *     "x"?: b64u(sealed exact vector), "pf"?: [22-char tokens], "bi"?: { field: [16-char tokens] },
+ *     "s": b64u(64-byte writer signature) }
+ *
+ * Format v1 records (`sv: 1`, no `s`) still decode, for reading and migrating old collections.
  *
  * Decoding treats the payload as hostile (anything could have been edited in the database):
  * exact types, lengths, ranges, alphabets and orders, each bounded before it is read; the header
@@ -14,13 +17,12 @@
  */
 import { Malformed, UnsupportedVersion } from '../errors.js';
 import { decodeHeader } from '../header/format.js';
-import type { SealedRecord } from '../record/types.js';
+import type { CandidateRecord, SealedRecord } from '../record/types.js';
 import { fromBase64url, toBase64url, utf8 } from '../utils.js';
 import {
   AEAD_TAG_LENGTH,
   BLIND_INDEX_TOKEN_BYTES,
   FIELD_NAME_PATTERN,
-  FORMAT_VERSION,
   KID_PATTERN,
   MAX_BLIND_INDEX_FIELDS,
   MAX_BLIND_INDEX_VALUES,
@@ -33,6 +35,8 @@ import {
   MAX_VECTOR_DIMENSION,
   MIN_EPOCH,
   PREFILTER_TOKEN_BYTES,
+  READABLE_FORMAT_VERSIONS,
+  RECORD_SIGNATURE_LENGTH,
   SEAL_NONCE_LENGTH,
   VECTOR_NONCE_LENGTH,
   VECTOR_TAG_LENGTH,
@@ -51,6 +55,8 @@ export interface StoredPayload {
   x?: string;
   pf?: string[];
   bi?: Record<string, string[]>;
+  /** Format v2: the writer's signature. */
+  s?: string;
 }
 
 export interface StoredPoint {
@@ -96,6 +102,7 @@ export function encodeStoredPayload(r: SealedRecord, options: EncodeOptions = {}
     for (const f of Object.keys(r.blindIndex).sort()) bi[f] = (r.blindIndex[f] as string[]).slice();
     p.bi = bi;
   }
+  if (r.signature !== undefined) p.s = b64(r.signature);
   return p;
 }
 
@@ -133,15 +140,20 @@ function tokenList(v: unknown, what: string, bytesEach: number, maxCount: number
   return v.slice() as string[];
 }
 
+function formatVersion(o: Record<string, unknown>): number {
+  if (o.sv === undefined) throw new Malformed('stored payload has no "sv" (format version)');
+  if (typeof o.sv !== 'number' || !Number.isSafeInteger(o.sv)) throw new Malformed('stored field "sv" must be an integer');
+  if (!READABLE_FORMAT_VERSIONS.includes(o.sv)) {
+    throw new UnsupportedVersion(`stored format version ${o.sv} is not supported (this build reads ${READABLE_FORMAT_VERSIONS.join(', ')})`);
+  }
+  return o.sv;
+}
+
 /** Validates a stored payload (hostile input) and returns it typed. */
 export function validateStoredPayload(payload: unknown): StoredPayload {
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw new Malformed('stored payload must be a JSON object');
   const o = payload as Record<string, unknown>;
-  if (o.sv === undefined) throw new Malformed('stored payload has no "sv" (format version)');
-  if (o.sv !== FORMAT_VERSION) {
-    if (typeof o.sv === 'number' && Number.isSafeInteger(o.sv)) throw new UnsupportedVersion(`stored format version ${o.sv} is not supported (expected ${FORMAT_VERSION})`);
-    throw new Malformed('stored field "sv" must be an integer');
-  }
+  const sv = formatVersion(o);
   const id = str(o, 'id', MAX_RECORD_ID_BYTES);
   const idBytes = utf8(id).length;
   if (idBytes === 0 || idBytes > MAX_RECORD_ID_BYTES) throw new Malformed(`stored field "id" must be 1 to ${MAX_RECORD_ID_BYTES} UTF-8 bytes`);
@@ -154,7 +166,7 @@ export function validateStoredPayload(payload: unknown): StoredPayload {
     throw new Malformed(`stored field "ep" must be an integer in [${MIN_EPOCH}, ${MAX_EPOCH}]`);
   }
   const out: StoredPayload = {
-    sv: FORMAT_VERSION,
+    sv,
     id,
     tnt,
     kid,
@@ -180,14 +192,22 @@ export function validateStoredPayload(payload: unknown): StoredPayload {
     if (typeof bi !== 'object' || bi === null || Array.isArray(bi)) throw new Malformed('stored field "bi" must be an object');
     const keys = Object.keys(bi);
     if (keys.length > MAX_BLIND_INDEX_FIELDS) throw new Malformed(`stored field "bi" has more than ${MAX_BLIND_INDEX_FIELDS} fields`);
-    const map: Record<string, string[]> = {};
+    // A null-prototype map: a key named "__proto__" would otherwise set the prototype and vanish
+    // from the map (and from what the payload AAD and the signature cover). No writer makes one.
+    const map: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
     for (const k of keys.sort()) {
-      if (!FIELD_NAME_PATTERN.test(k)) throw new Malformed(`stored field "bi" has a bad field name`);
+      if (!FIELD_NAME_PATTERN.test(k) || k === '__proto__') throw new Malformed(`stored field "bi" has a bad field name`);
       const list = tokenList((bi as Record<string, unknown>)[k], `stored field "bi.${k}"`, BLIND_INDEX_TOKEN_BYTES, MAX_BLIND_INDEX_VALUES);
       if (list.length === 0) throw new Malformed(`stored field "bi.${k}" is empty`);
       map[k] = list;
     }
     out.bi = map;
+  }
+  if (sv >= 2) {
+    bytes(o, 's', RECORD_SIGNATURE_LENGTH, RECORD_SIGNATURE_LENGTH);
+    out.s = o.s as string;
+  } else if (o.s !== undefined) {
+    throw new Malformed('a format v1 record has no signature field "s"');
   }
   return out;
 }
@@ -229,5 +249,49 @@ export function decodeStoredPoint(payload: unknown, vector: unknown, options: { 
   if (p.x !== undefined) r.exact = fromBase64url(p.x);
   if (p.pf !== undefined) r.prefilter = p.pf;
   if (p.bi !== undefined) r.blindIndex = p.bi;
+  if (p.s !== undefined) r.signature = fromBase64url(p.s);
   return r;
+}
+
+/**
+ * A search candidate from a stored payload holding at least CANDIDATE_FIELDS (hostile input,
+ * validated like a full record; other keys are ignored). Format v2 records with a sealed exact
+ * vector only: anything else is Malformed here, and goes through the full path instead.
+ */
+export function decodeStoredCandidate(payload: unknown): CandidateRecord {
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw new Malformed('stored payload must be a JSON object');
+  const o = payload as Record<string, unknown>;
+  const sv = formatVersion(o);
+  if (sv < 2) throw new Malformed('format v1 records are not read as lean candidates');
+  const id = str(o, 'id', MAX_RECORD_ID_BYTES);
+  const idBytes = utf8(id).length;
+  if (idBytes === 0 || idBytes > MAX_RECORD_ID_BYTES) throw new Malformed(`stored field "id" must be 1 to ${MAX_RECORD_ID_BYTES} UTF-8 bytes`);
+  const tnt = str(o, 'tnt', MAX_TENANT_BYTES);
+  if (utf8(tnt).length > MAX_TENANT_BYTES) throw new Malformed(`stored field "tnt" is longer than ${MAX_TENANT_BYTES} UTF-8 bytes`);
+  const kid = str(o, 'kid', 16);
+  if (!KID_PATTERN.test(kid)) throw new Malformed('stored field "kid" must be 16 lowercase hex digits');
+  const ep = o.ep;
+  if (typeof ep !== 'number' || !Number.isSafeInteger(ep) || ep < MIN_EPOCH || ep > MAX_EPOCH) {
+    throw new Malformed(`stored field "ep" must be an integer in [${MIN_EPOCH}, ${MAX_EPOCH}]`);
+  }
+  const header = bytes(o, 'h', 1, MAX_HEADER_BYTES);
+  const h = decodeHeader(header);
+  if (h.epoch !== ep) throw new Malformed('stored field "ep" does not match the header epoch');
+  if (o.x === undefined) throw new Malformed('stored record has no sealed exact vector "x"');
+  const c: CandidateRecord = {
+    version: sv,
+    id,
+    tenant: tnt,
+    kid,
+    epoch: ep,
+    nonce: bytes(o, 'n', VECTOR_NONCE_LENGTH, VECTOR_NONCE_LENGTH),
+    tag: bytes(o, 't', VECTOR_TAG_LENGTH, VECTOR_TAG_LENGTH),
+    header,
+    exact: bytes(o, 'x', MIN_SEALED_BYTES, MAX_SEALED_VECTOR_BYTES),
+  };
+  if (o.pf !== undefined) {
+    c.prefilter = tokenList(o.pf, 'stored field "pf"', PREFILTER_TOKEN_BYTES, MAX_HEADER_ENTRIES);
+    if (c.prefilter.length !== h.entryCount) throw new Malformed('stored field "pf" must have one token per header entry');
+  }
+  return c;
 }

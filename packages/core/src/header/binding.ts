@@ -7,7 +7,7 @@
 import { lp } from '../format/lp.js';
 import { MAX_COLLECTION_BYTES, MAX_RECORD_ID_BYTES } from '../format/constants.js';
 import { checkTenant } from '../authority/keys.js';
-import { abytes, astring, utf8 } from '../utils.js';
+import { abytes, astring, isWellFormed, utf8 } from '../utils.js';
 
 const EMPTY = new Uint8Array(0);
 
@@ -32,14 +32,20 @@ export interface CheckedBinding {
   associatedData: Uint8Array;
 }
 
+/** A string with a lone surrogate encodes to the same UTF-8 as another string (U+FFFD): refused. */
+export function checkWellFormed(s: string, name: string): string {
+  if (!isWellFormed(s)) throw new RangeError(`"${name}" is not well-formed Unicode (it has a lone surrogate)`);
+  return s;
+}
+
 export function checkBinding(b: RecordBinding): CheckedBinding {
   if (typeof b !== 'object' || b === null) throw new TypeError('"binding" expected object');
-  const recordId = astring(b.recordId, 'recordId');
+  const recordId = checkWellFormed(astring(b.recordId, 'recordId'), 'recordId');
   const idBytes = utf8(recordId).length;
   if (idBytes === 0 || idBytes > MAX_RECORD_ID_BYTES) {
     throw new RangeError(`"recordId" expected 1 to ${MAX_RECORD_ID_BYTES} UTF-8 bytes, got ${idBytes}`);
   }
-  const collection = astring(b.collection ?? '', 'collection');
+  const collection = checkWellFormed(astring(b.collection ?? '', 'collection'), 'collection');
   const cBytes = utf8(collection).length;
   if (cBytes > MAX_COLLECTION_BYTES) throw new RangeError(`"collection" expected at most ${MAX_COLLECTION_BYTES} UTF-8 bytes, got ${cBytes}`);
   const associatedData = b.associatedData === undefined ? EMPTY : abytes(b.associatedData, 'associatedData');

@@ -56,7 +56,7 @@ describe('header encoding', () => {
       f(b);
       return b;
     };
-    expect(() => decodeHeader(mutate((b) => (b[0] = 2)))).toThrow(UnsupportedVersion);
+    expect(() => decodeHeader(mutate((b) => (b[0] = 3)))).toThrow(UnsupportedVersion);
     expect(() => decodeHeader(mutate((b) => b.fill(0, 1, 5)))).toThrow(Malformed); // epoch 0
     expect(() => decodeHeader(mutate((b) => (b[30] = 3)))).toThrow(Malformed); // count not a power of two
     expect(() => decodeHeader(mutate((b) => (b[30] = 4)))).toThrow(Malformed); // count past the end

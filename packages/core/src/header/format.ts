@@ -2,7 +2,7 @@
  * The header's byte layout: encoding and strict decoding, no cryptography.
  *
  *   offset  size        field
- *   0       1           version (HEADER_VERSION = 1)
+ *   0       1           version (HEADER_VERSION = 2; 1 is still read, same layout)
  *   1       4           epoch, u32 big-endian, >= 1
  *   5       24          nonce (random per header)
  *   29      2           n = entry count, u16 big-endian, a power of two in [1, 256]
@@ -23,7 +23,7 @@ import {
   HEADER_FIXED_LENGTH,
   HEADER_MAC_LENGTH,
   HEADER_NONCE_LENGTH,
-  HEADER_VERSION,
+  READABLE_HEADER_VERSIONS,
   LOCATOR_LENGTH,
   MAX_EPOCH,
   MAX_ESCROW_PLAINTEXT,
@@ -89,7 +89,7 @@ function checkEntries(entries: Uint8Array, n: number): void {
 /** The bytes of everything but the MAC, for computing it. */
 export function encodeHeaderBody(f: Omit<HeaderFields, 'mac'>): Uint8Array {
   const n = f.entries.length / ENTRY_LENGTH;
-  if (f.version !== HEADER_VERSION) throw new RangeError(`"version" expected ${HEADER_VERSION}`);
+  if (!READABLE_HEADER_VERSIONS.includes(f.version)) throw new RangeError(`"version" expected one of ${READABLE_HEADER_VERSIONS.join(', ')}`);
   if (!Number.isSafeInteger(f.epoch) || f.epoch < MIN_EPOCH || f.epoch > MAX_EPOCH) throw new RangeError('"epoch" out of range');
   if (f.nonce.length !== HEADER_NONCE_LENGTH) throw new RangeError('"nonce" has the wrong length');
   if (!isPowerOfTwo(n) || n > MAX_HEADER_ENTRIES) throw new RangeError('"entries" count must be a power of two up to the cap');
@@ -131,7 +131,10 @@ export function decodeHeader(bytes: Uint8Array): DecodedHeader {
   if (!isBytes(bytes)) throw new Malformed('header must be bytes');
   if (bytes.length < HEADER_FIXED_LENGTH + ENTRY_LENGTH) throw new Malformed('header is too short');
   if (bytes.length > MAX_HEADER_BYTES) throw new Malformed(`header is longer than ${MAX_HEADER_BYTES} bytes`);
-  if (bytes[0] !== HEADER_VERSION) throw new UnsupportedVersion(`header version ${bytes[0]} is not supported (expected ${HEADER_VERSION})`);
+  const version = bytes[0]!;
+  if (!READABLE_HEADER_VERSIONS.includes(version)) {
+    throw new UnsupportedVersion(`header version ${version} is not supported (this build reads ${READABLE_HEADER_VERSIONS.join(', ')})`);
+  }
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let o = 1;
   const epoch = dv.getUint32(o, false);
@@ -154,7 +157,7 @@ export function decodeHeader(bytes: Uint8Array): DecodedHeader {
   o += m;
   const mac = bytes.subarray(o, o + HEADER_MAC_LENGTH);
   checkEntries(entries, n);
-  return { version: HEADER_VERSION, epoch, nonce, entries, escrow, mac, bytes, entryCount: n };
+  return { version, epoch, nonce, entries, escrow, mac, bytes, entryCount: n };
 }
 
 /** The header's epoch without decoding the rest (for routing a record to the right key). */

@@ -144,6 +144,7 @@ export function wrapChecked(
   if (n > MAX_HEADER_ENTRIES) throw new InputTooLarge(`the header would need ${n} entries, above ${MAX_HEADER_ENTRIES}`);
   const nonce = headerNonce ?? random(HEADER_NONCE_LENGTH);
   const ctx = headerContext(b, HEADER_VERSION, writer.epoch, nonce);
+  // (New headers are always written in the current version; rewrap turns a v1 header into v2.)
   const rows: Uint8Array[] = [];
   for (let i = 0; i < tuples.length; i++) {
     const m = writerTuple(writer, tuples[i] as Tuple, ids[i] as string);
@@ -211,26 +212,59 @@ export interface UnwrapOptions {
   prefer?: ReadonlySet<string>;
 }
 
-/** Internal form of `unwrapDataKey` on a decoded header and checked binding. */
+// Stand-ins for the one entry open and the one MAC that unwrap performs when no entry matches.
+const DUMMY_KEY = new Uint8Array(32);
+const DUMMY_NONCE = new Uint8Array(24);
+
+/**
+ * Internal form of `unwrapDataKey` on a decoded header and checked binding.
+ *
+ * Timing (issue #9, finding 4): whether or not a locator matches, unwrap opens exactly one entry
+ * and computes exactly one header MAC (with stand-in keys when nothing matched), and without a
+ * `prefer` hint it computes the locator of every tuple the key holds, so "not for me",
+ * "tampered" and "for me" cost the same header work. With `prefer` (the tuples whose public
+ * pre-filter tokens the record carries), the preferred tuples are tried first and the search
+ * stops at the first entry found: the hint is public, so the time says nothing the store does
+ * not know. What still differs, and is documented in docs/threat-model.md, is the work done
+ * after a successful unwrap (payload and vector decryption).
+ */
 export function unwrapDecoded(h: DecodedHeader, b: CheckedBinding, userKey: UserKey, options: UnwrapOptions = {}): Uint8Array | null {
+  // Routing facts (public: the header's epoch and the record's tenant are stored in clear).
   if (h.epoch !== userKey.epoch || b.tenant !== userKey.tenant) return null;
   const ctx = headerContext(b, h.version, h.epoch, h.nonce);
   const material = userMaterial(userKey);
   const prefer = options.prefer;
-  const order = prefer && prefer.size > 0 ? [...material.filter((m) => prefer.has(m.id)), ...material.filter((m) => !prefer.has(m.id))] : material;
-  for (const m of order) {
-    const mac = entryMac(m, ctx);
-    const i = findEntry(h, mac.subarray(0, LOCATOR_LENGTH));
-    if (i < 0) continue;
-    const dataKey = primitives.xchacha20poly1305Open(m.wrapKey, mac.subarray(0, 24), wrappedAt(h.entries, i), ctx);
-    if (dataKey === null) continue;
-    const k = headerAuthKey(dataKey);
-    const ok = verifyMac(h, ctx, b.associatedData, k);
-    k.fill(0);
-    if (ok) return dataKey;
-    dataKey.fill(0);
-    return null;
+  let found: { m: TupleMaterial; nonce: Uint8Array; index: number } | undefined;
+  const tried = new Set<TupleMaterial>();
+  if (prefer !== undefined && prefer.size > 0) {
+    for (const m of material) {
+      if (!prefer.has(m.id)) continue;
+      tried.add(m);
+      const mac = entryMac(m, ctx);
+      const i = findEntry(h, mac.subarray(0, LOCATOR_LENGTH));
+      if (i >= 0) {
+        found = { m, nonce: mac.subarray(0, 24), index: i };
+        break;
+      }
+    }
   }
+  if (found === undefined) {
+    for (const m of material) {
+      if (tried.has(m)) continue;
+      const mac = entryMac(m, ctx);
+      const i = findEntry(h, mac.subarray(0, LOCATOR_LENGTH));
+      if (i >= 0 && found === undefined) found = { m, nonce: mac.subarray(0, 24), index: i };
+    }
+  }
+  const dataKey =
+    found === undefined
+      ? primitives.xchacha20poly1305Open(DUMMY_KEY, DUMMY_NONCE, wrappedAt(h.entries, 0), ctx)
+      : primitives.xchacha20poly1305Open(found.m.wrapKey, found.nonce, wrappedAt(h.entries, found.index), ctx);
+  const k = headerAuthKey(dataKey ?? DUMMY_KEY);
+  const ok = verifyMac(h, ctx, b.associatedData, k);
+  k.fill(0);
+  if (dataKey !== null && ok) return dataKey;
+  dataKey?.fill(0);
   return null;
 }
 

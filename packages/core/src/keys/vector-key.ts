@@ -86,8 +86,8 @@ export function importVectorKey(serialized: string): VectorKey {
   let secret: Uint8Array;
   try {
     secret = fromBase64url(s.slice(VECTOR_KEY_PREFIX.length), 'vector key');
-  } catch (cause) {
-    throw new InvalidKey('vector key is not valid base64url', { cause });
+  } catch {
+    throw new InvalidKey('vector key is not valid base64url');
   }
   if (secret.length !== SECRET_LENGTH) throw new InvalidKey(`vector key must hold ${SECRET_LENGTH} bytes`);
   return vectorKeyFromSecret(secret);
@@ -196,8 +196,8 @@ export class VectorKeyset {
     let j: unknown;
     try {
       j = JSON.parse(serialized);
-    } catch (cause) {
-      throw new InvalidKey('vector keyset is not valid JSON', { cause });
+    } catch {
+      throw new InvalidKey('vector keyset is not valid JSON');
     }
     if (typeof j !== 'object' || j === null) throw new InvalidKey('vector keyset must be a JSON object');
     const o = j as Record<string, unknown>;
@@ -215,8 +215,8 @@ export class VectorKeyset {
     });
     try {
       return new VectorKeyset(entries, o.primary);
-    } catch (cause) {
-      throw new InvalidKey('vector keyset primary is not one of its keys', { cause });
+    } catch {
+      throw new InvalidKey('vector keyset primary is not one of its keys');
     }
   }
 }

@@ -30,8 +30,8 @@ describe('parsing policies', () => {
   });
 
   it('has an explicit open policy and unconstrained dimensions', () => {
-    expect(policyToJSON(parsePolicyString(S, '*'))).toEqual({ role: [], group: [], department: [] });
-    expect(policyToJSON(parsePolicyString(S, 'role=*;group=g'))).toEqual({ role: [], group: ['g'], department: [] });
+    expect(policyToJSON(parsePolicyString(S, '*'))).toEqual({ role: ['*'], group: ['*'], department: ['*'] });
+    expect(policyToJSON(parsePolicyString(S, 'role=*;group=g'))).toEqual({ role: ['*'], group: ['g'], department: ['*'] });
     expect(formatPolicy(parsePolicyString(S, '*'))).toBe('*');
   });
 

@@ -27,8 +27,8 @@ function checkText(text: unknown, what: string): string {
 function parseJSONObject(text: string, what: string): unknown {
   try {
     return JSON.parse(text);
-  } catch (cause) {
-    throw new InvalidPolicy(`${what} is not valid JSON`, { cause });
+  } catch {
+    throw new InvalidPolicy(`${what} is not valid JSON`);
   }
 }
 
@@ -93,7 +93,7 @@ export function parseAttributes(schema: PolicySchema, text: unknown): UserAttrib
 /** The CLI form of a policy (constrained dimensions only, or `*`). Parses back to `policy`. */
 export function formatPolicy(policy: Policy): string {
   const parts = Object.entries(policyToJSON(policy))
-    .filter(([, v]) => v.length > 0)
+    .filter(([, v]) => !(v.length === 1 && v[0] === WILDCARD))
     .map(([d, v]) => `${d}=${v.join(',')}`);
   return parts.length === 0 ? WILDCARD : parts.join(';');
 }

@@ -10,14 +10,14 @@ import { DEFAULT_SCHEMA, createSchema } from './schema.js';
 describe('createPolicy', () => {
   it('builds the canonical form: every dimension, sorted, de-duplicated, NFC', () => {
     const p = createPolicy(DEFAULT_SCHEMA, { roles: ['hr_manager', 'admin', 'admin'], departments: ['Cafe\u0301'] });
-    expect(policyToJSON(p)).toEqual({ role: ['admin', 'hr_manager'], group: [], department: ['Caf\u00e9'] });
-    expect(canonicalPolicyString(p)).toBe('{"role":["admin","hr_manager"],"group":[],"department":["Café"]}');
+    expect(policyToJSON(p)).toEqual({ role: ['admin', 'hr_manager'], group: ['*'], department: ['Caf\u00e9'] });
+    expect(canonicalPolicyString(p)).toBe('{"role":["admin","hr_manager"],"group":["*"],"department":["Café"]}');
     expect(Object.isFrozen(p) && Object.isFrozen(p.allowed) && Object.isFrozen(p.allowed[0])).toBe(true);
   });
 
   it('treats a single string as a one-value list and missing dimensions as any', () => {
     const a = createPolicy(DEFAULT_SCHEMA, { role: 'admin' });
-    const b = createPolicy(DEFAULT_SCHEMA, { role: ['admin'], group: [], department: undefined });
+    const b = createPolicy(DEFAULT_SCHEMA, { role: ['admin'], group: ['*'], department: undefined });
     expect(policiesEqual(a, b)).toBe(true);
   });
 
@@ -27,7 +27,9 @@ describe('createPolicy', () => {
       { role: ['a'], roles: ['b'] },
       { role: 5 },
       { role: [''] },
-      { role: ['*'] },
+      { role: [] }, // "any" must be said (issue #9, finding 7): an empty list is refused
+      { role: ['*', 'admin'] },
+      { role: '*' },
       { role: Array.from({ length: MAX_VALUES_PER_DIMENSION + 1 }, (_, i) => `v${i}`) },
       null,
       ['role'],
@@ -35,6 +37,11 @@ describe('createPolicy', () => {
     ];
     for (const spec of bad) expect(() => createPolicy(DEFAULT_SCHEMA, spec as never), JSON.stringify(spec)).toThrow(InvalidPolicy);
     expect(() => createAttributes(DEFAULT_SCHEMA, { role: ['*'] })).toThrow(InvalidPolicy);
+  });
+
+  it('["*"] allows any value, like leaving the dimension out; attributes may hold no value', () => {
+    expect(policiesEqual(createPolicy(DEFAULT_SCHEMA, { role: ['*'], group: ['g'] }), createPolicy(DEFAULT_SCHEMA, { group: ['g'] }))).toBe(true);
+    expect(createAttributes(DEFAULT_SCHEMA, { role: [] }).values[0]).toEqual([]);
   });
 });
 

@@ -1,7 +1,9 @@
 /**
  * Policies and user attributes over a schema, in canonical form.
  *
- * A policy lists, per dimension, the values allowed; an empty list means any value. A record is
+ * A policy lists, per dimension, the values allowed; a dimension left out (or given as ["*"])
+ * allows any value, and an explicitly empty list is refused. Internally an empty list means any
+ * value. A record is
  * open to a user when, in every dimension, the list is empty or the user holds one of its values
  * (OR within a dimension, AND across dimensions). User attributes list, per dimension, the values
  * a user holds (possibly none).
@@ -11,7 +13,7 @@
  * and have one canonical encoding.
  */
 import { InvalidPolicy, Malformed } from '../errors.js';
-import { MAX_VALUES_PER_DIMENSION, POLICY_ENCODING_VERSION } from '../format/constants.js';
+import { MAX_VALUES_PER_DIMENSION, POLICY_ENCODING_VERSION, WILDCARD } from '../format/constants.js';
 import { fromUtf8, lengthPrefixed } from '../utils.js';
 import { dimensionIndex, type PolicySchema } from './schema.js';
 import { canonicalValues } from './values.js';
@@ -31,7 +33,7 @@ export interface UserAttributes {
 /** What callers write: `{ role: ['admin'], groups: ['team_hr'] }` (name or plural; missing = none/any). */
 export type DimensionMap = Readonly<Record<string, readonly string[] | string | undefined>>;
 
-function fromMap(schema: PolicySchema, spec: unknown, what: string): string[][] {
+function fromMap(schema: PolicySchema, spec: unknown, what: 'policy' | 'attributes'): string[][] {
   if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) {
     throw new InvalidPolicy(`${what} must be an object mapping dimensions to lists of values`);
   }
@@ -46,6 +48,18 @@ function fromMap(schema: PolicySchema, spec: unknown, what: string): string[][] 
     if (out[i] !== undefined) throw new InvalidPolicy(`${what} gives dimension "${dim}" twice (name and plural)`);
     const list = typeof raw === 'string' ? [raw] : raw;
     if (!Array.isArray(list)) throw new InvalidPolicy(`${what}.${key} must be a list of strings`);
+    if (what === 'policy') {
+      // "Any value" must be said: an empty list could be a bug upstream (a list that came back
+      // empty), and reading it as "open to everyone" is the unsafe guess. The CLI refuses an
+      // empty policy string for the same reason.
+      if (list.length === 0) {
+        throw new InvalidPolicy(`policy.${key} is an empty list: list the allowed values, or write ["${WILDCARD}"] (or leave the dimension out) to allow any`);
+      }
+      if (Array.isArray(raw) && list.length === 1 && list[0] === WILDCARD) {
+        out[i] = [];
+        continue;
+      }
+    }
     if (list.length > MAX_VALUES_PER_DIMENSION) {
       throw new InvalidPolicy(`${what}.${key} lists ${list.length} values, above ${MAX_VALUES_PER_DIMENSION}`);
     }
@@ -68,9 +82,14 @@ export function createAttributes(schema: PolicySchema, spec: DimensionMap): User
   return Object.freeze({ schema, values: freezeLists(fromMap(schema, spec, 'attributes')) });
 }
 
-/** `{ role: [...], group: [...], department: [...] }`, every dimension present, canonical order. */
+/**
+ * `{ role: [...], group: [...], department: [...] }`, every dimension present, canonical order;
+ * an unconstrained dimension is `["*"]`, so the output always parses back to the same policy.
+ */
 export function policyToJSON(policy: Policy): Record<string, string[]> {
-  return toMap(policy.schema, policy.allowed);
+  const o = toMap(policy.schema, policy.allowed);
+  for (const d of Object.keys(o)) if (o[d]!.length === 0) o[d] = [WILDCARD];
+  return o;
 }
 
 export function attributesToJSON(attributes: UserAttributes): Record<string, string[]> {
@@ -131,14 +150,14 @@ export function decodePolicy(schema: PolicySchema, bytes: Uint8Array): Policy {
     }
     const vals: string[] = [];
     for (let j = 0; j < count; j++) vals.push(next());
-    spec[d] = vals;
+    if (vals.length > 0) spec[d] = vals; // count 0: the dimension allows any value
   }
   if (k !== fields.length) throw new Malformed('policy encoding has trailing fields');
   let policy: Policy;
   try {
     policy = createPolicy(schema, spec);
-  } catch (cause) {
-    throw new Malformed('policy encoding holds an invalid policy', { cause });
+  } catch {
+    throw new Malformed('policy encoding holds an invalid policy');
   }
   // Canonical means canonical: re-encoding must give the same bytes (sorted, NFC, no duplicates).
   const again = encodePolicy(policy);

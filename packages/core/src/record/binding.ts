@@ -3,20 +3,22 @@
  * the token fields. Together with the header MAC and the vector tag these authenticate every
  * field of a stored record:
  *
- *   field        authenticated by
+ *   field        authenticated, against the store, by
  *   h, ep        header MAC (ep must equal the header's epoch)
  *   pf           header MAC (associated data = digest of the token list; rewrap replaces both)
  *   p            its own AEAD; AAD = payload binding below
  *   bi           payload AAD (digest of the token map; tokens do not change on rewrap)
- *   x            its own AEAD; AAD = exact-vector binding below, which includes the whole
- *                ciphertext vector, its nonce and tag (Poly1305 authenticates them at no
- *                extra pass, so open need not re-derive the noise to check the vector)
+ *   x            its own AEAD; AAD = exact-vector binding below: the record's scope, the vector
+ *                nonce and tag (v2), which the tag ties to the ciphertext vector; v1 also put the
+ *                whole ciphertext vector in it. v2 leaves the vector out so the exact re-rank can
+ *                open x without fetching the (large) ciphertext vector.
  *   vector,n,t   vector tag (the cipher's) and the x AAD
  *   id,tnt,kid   all of the above (collection, from the caller, too)
+ *   everything   the writer's signature `s` (v2, signature.ts), against readers too: every key
+ *                above derives from the data key, which every reader of the record holds.
  */
 import { lp } from '../format/lp.js';
 import { primitives } from '#primitives';
-import { FORMAT_VERSION } from '../format/constants.js';
 import { expanderFrom, LABELS } from '../kdf.js';
 import { float32Bytes } from '../vector/cipher.js';
 
@@ -43,22 +45,17 @@ export function blindIndexDigest(bi: Readonly<Record<string, readonly string[]>>
 }
 
 /** `hasExact` says whether the record has an `x` field, so deleting it is detected. */
-export function payloadAad(s: RecordScope, hasExact: boolean, biDigest: Uint8Array): Uint8Array {
-  return lp('sealvec/payload', String(FORMAT_VERSION), s.tenant, s.collection, s.recordId, s.kid, hasExact ? 'x' : '-', biDigest);
+export function payloadAad(s: RecordScope, hasExact: boolean, biDigest: Uint8Array, version: number): Uint8Array {
+  return lp('sealvec/payload', String(version), s.tenant, s.collection, s.recordId, s.kid, hasExact ? 'x' : '-', biDigest);
 }
 
-export function exactVectorAad(s: RecordScope, nonce: Uint8Array, tag: Uint8Array, vector: Float32Array): Uint8Array {
-  return lp(
-    'sealvec/exact-vector',
-    String(FORMAT_VERSION),
-    s.tenant,
-    s.collection,
-    s.recordId,
-    s.kid,
-    nonce,
-    tag,
-    float32Bytes(vector),
-  );
+/** v2: the record's scope, vector nonce and tag. v1 (read only): also the ciphertext vector. */
+export function exactVectorAad(s: RecordScope, nonce: Uint8Array, tag: Uint8Array, version: number, vector?: Float32Array): Uint8Array {
+  if (version === 1) {
+    if (vector === undefined) throw new TypeError('"vector" is required for a v1 exact-vector binding');
+    return lp('sealvec/exact-vector', '1', s.tenant, s.collection, s.recordId, s.kid, nonce, tag, float32Bytes(vector));
+  }
+  return lp('sealvec/exact-vector', String(version), s.tenant, s.collection, s.recordId, s.kid, nonce, tag);
 }
 
 export interface RecordKeys {

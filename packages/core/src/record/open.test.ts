@@ -11,7 +11,8 @@ import { createSealer } from './seal.js';
 const D = 6;
 const authority = generateAuthority();
 const writer = createWriterKey(authority);
-const cipher = createVectorCipher(generateVectorKey(), { dimension: D, metric: 'cosine', beta: 0.5 });
+const vectorKey = generateVectorKey();
+const cipher = createVectorCipher(vectorKey, { dimension: D, metric: 'cosine', beta: 0.5, collection: 'docs' });
 const sealer = createSealer({ writer, cipher, collection: 'docs', blindIndex: ['status'] });
 const opener = createOpener({ cipher, collection: 'docs' });
 const user = issueUserKey(authority, { role: ['admin'], group: ['team_hr'] });
@@ -97,7 +98,7 @@ describe('open: tampering any field is denied', () => {
   it('structural edits give Malformed or UnsupportedVersion before any cryptography', () => {
     const cases: [string, (p: Point) => void, string][] = [
       ['epoch', (p) => (p.payload.ep = 2), 'ERR_MALFORMED'],
-      ['version', (p) => (p.payload.sv = 2), 'ERR_UNSUPPORTED_VERSION'],
+      ['version', (p) => (p.payload.sv = 3), 'ERR_UNSUPPORTED_VERSION'],
       ['pf reordered', (p) => p.payload.pf!.reverse(), 'ERR_MALFORMED'],
       ['pf token added', (p) => p.payload.pf!.push('_'.repeat(22)), 'ERR_MALFORMED'],
       ['h truncated', (p) => (p.payload.h = p.payload.h.slice(0, -4)), 'ERR_MALFORMED'],
@@ -114,11 +115,13 @@ describe('open: tampering any field is denied', () => {
 
 describe('open: records moved elsewhere are denied', () => {
   it('another collection', () => {
-    expect(attempt(stored(), createOpener({ cipher, collection: 'other' }))).toBe('ERR_DECRYPTION_FAILED');
+    const elsewhere = createVectorCipher(vectorKey, { dimension: D, metric: 'cosine', beta: 0.5, collection: 'other' });
+    expect(attempt(stored(), createOpener({ cipher: elsewhere }))).toBe('ERR_DECRYPTION_FAILED');
+    expect(() => createOpener({ cipher, collection: 'other' })).toThrow(TypeError);
   });
 
   it('another tenant, even with that tenant\'s cipher and a matching user', () => {
-    const t2 = createVectorCipher(generateVectorKey(), { dimension: D, metric: 'cosine', beta: 0.5, tenant: 't2' });
+    const t2 = createVectorCipher(generateVectorKey(), { dimension: D, metric: 'cosine', beta: 0.5, tenant: 't2', collection: 'docs' });
     const p = stored();
     p.payload.tnt = 't2';
     p.payload.kid = t2.kid;
@@ -128,7 +131,7 @@ describe('open: records moved elsewhere are denied', () => {
   });
 
   it('a cipher of another vector key', () => {
-    const other = createVectorCipher(generateVectorKey(), { dimension: D, metric: 'cosine', beta: 0.5 });
+    const other = createVectorCipher(generateVectorKey(), { dimension: D, metric: 'cosine', beta: 0.5, collection: 'docs' });
     expect(attempt(stored(), createOpener({ cipher: other, collection: 'docs' }))).toBe('ERR_DECRYPTION_FAILED');
   });
 });
@@ -138,7 +141,7 @@ describe('open: argument checks', () => {
     expect(() => opener.open(null as never, user)).toThrow(TypeError);
     expect(() => opener.open(A, {} as never)).toThrow(TypeError);
     expect(() => opener.open({ ...A, vector: new Float32Array(3) }, user)).toThrow(DimensionMismatch);
-    expect(() => opener.open({ ...A, version: 2 }, user)).toThrow(Malformed);
+    expect(() => opener.open({ ...A, version: 3 }, user)).toThrow(Malformed);
     expect(() => opener.open({ ...A, payload: new Uint8Array(10) }, user)).toThrow(Malformed);
     expect(() => opener.tryOpen({ ...A, payload: new Uint8Array(10) }, user)).toThrow(Malformed);
     expect(() => opener.open({ ...A, header: A.header.subarray(0, 10) }, user)).toThrow(Malformed);

@@ -20,7 +20,7 @@ function setup(metric: Metric = 'cosine', opts: { exactVector?: boolean; tenant?
   const authority = generateAuthority();
   const tenant = opts.tenant ?? '';
   const writer = createWriterKey(authority, { tenant });
-  const cipher = createVectorCipher(generateVectorKey(), { dimension: D, metric, beta: 0.5, tenant, ...(metric === 'dot' ? { maxNorm: 10 } : {}) });
+  const cipher = createVectorCipher(generateVectorKey(), { dimension: D, metric, beta: 0.5, tenant, collection: 'docs', ...(metric === 'dot' ? { maxNorm: 10 } : {}) });
   const sealer = createSealer({ writer, cipher, collection: 'docs', blindIndex: ['status'], ...(opts.exactVector === undefined ? {} : { exactVector: opts.exactVector }) });
   const opener = createOpener({ cipher, collection: 'docs' });
   return { authority, writer, cipher, sealer, opener, tenant };
@@ -57,7 +57,7 @@ describe('seal and open', () => {
     fc.assert(
       fc.property(worldArb({ min: 1, max: 3 }, { min: 1, max: 3 }), ({ schema, policies, users }) => {
         const authority = generateAuthority({ schema });
-        const cipher = createVectorCipher(generateVectorKey(), { dimension: 4, metric: 'euclid', beta: 1 });
+        const cipher = createVectorCipher(generateVectorKey(), { dimension: 4, metric: 'euclid', beta: 1, collection: 'docs' });
         const sealer = createSealer({ writer: createWriterKey(authority), cipher });
         const opener = createOpener({ cipher });
         const keys = users.map((u) => issueUserKey(authority, u));
@@ -153,5 +153,33 @@ describe('policy argument', () => {
     expect(() => sealer.seal({ id: 'x', vector: vec(), policy: { role: ['a'], team: ['x'] } })).toThrow(InvalidPolicy);
     expect(() => sealer.seal({ id: 'x', vector: vec(), policy: 5 as never })).toThrow(InvalidPolicy);
     expect(() => sealer.seal({ id: 'x', vector: vec(), policy: createPolicy(generateAuthority({ schema: ['team'] }).schema, {}) })).toThrow(InvalidPolicy);
+  });
+});
+
+describe('smaller holes (issue #9, finding 7)', () => {
+  const { sealer, writer, cipher } = setup();
+  it('record ids, tenants and collections with a lone surrogate are refused (they alias other strings in UTF-8)', () => {
+    expect(() => sealer.seal({ id: 'a\uD800', vector: vec(), policy: '*' })).toThrow(RangeError);
+    expect(() => sealer.seal({ id: '\uDC00b', vector: vec(), policy: '*' })).toThrow(RangeError);
+    expect(sealer.seal({ id: 'emoji \uD83D\uDE00', vector: vec(), policy: '*' }).id).toBe('emoji \uD83D\uDE00'); // a proper pair is fine
+    expect(() => createWriterKey(generateAuthority(), { tenant: 't\uD800' })).toThrow(RangeError);
+    expect(() => createSealer({ writer, cipher, collection: 'c\uDFFF' })).toThrow(RangeError);
+  });
+  it('a payload with a lone surrogate (in a value or a key) is refused: it would not open as sealed', () => {
+    expect(() => sealer.seal({ id: 'p', vector: vec(), policy: '*', payload: { t: 'x\uD800' } })).toThrow(Malformed);
+    expect(() => sealer.seal({ id: 'p', vector: vec(), policy: '*', payload: { ['k\uDC00']: 1 } })).toThrow(Malformed);
+  });
+  it('a blind-index field named __proto__ is refused', () => {
+    expect(() => createSealer({ writer, cipher, blindIndex: ['__proto__'] })).toThrow(RangeError);
+  });
+  it('a policy that lists an empty array is refused, like an empty policy string', () => {
+    expect(() => sealer.seal({ id: 'p', vector: vec(), policy: { role: [] } })).toThrow(InvalidPolicy);
+    expect(() => sealer.seal({ id: 'p', vector: vec(), policy: '' })).toThrow(InvalidPolicy);
+    expect(sealer.seal({ id: 'p', vector: vec(), policy: { role: ['*'] } }).id).toBe('p');
+  });
+  it('sealing needs a v2 cipher of the sealer\'s collection', () => {
+    const v1 = createVectorCipher(generateVectorKey(), { dimension: D, metric: 'cosine', beta: 1, version: 1 });
+    expect(() => createSealer({ writer, cipher: v1 })).toThrow(TypeError);
+    expect(() => createSealer({ writer, cipher, collection: 'elsewhere' })).toThrow(TypeError);
   });
 });

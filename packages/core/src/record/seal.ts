@@ -1,6 +1,7 @@
 /**
- * Sealing records: vector ciphertext, policy header, sealed payload, sealed exact vector and
- * tokens, all from one fresh random 32-byte data key per record.
+ * Sealing records (format v2): vector ciphertext, policy header, sealed payload, sealed exact
+ * vector and tokens, all from one fresh random 32-byte data key per record, and the writer's
+ * signature over all of them.
  *
  *   data key      32 random bytes; wrapped in the header for every tuple the policy allows
  *   vector        cipher.encrypt(x, { recordId, dataKey, collection }): noise seed and tag key
@@ -14,10 +15,12 @@
  *   pf            pre-filter tokens of the policy's tuples, padded with random tokens to the
  *                 header's entry count, sorted                            [prefilter: true]
  *   bi            blind-index tokens of the configured payload fields     [blindIndex: [...]]
+ *   s             Ed25519 signature by the writer key's signing key over all of the above
+ *                 (signature.ts)
  * See binding.ts for what authenticates what.
  */
 import { checkFieldNames } from '../authority/authority.js';
-import { checkTenant, type WriterKey } from '../authority/keys.js';
+import { checkTenant, writerSigning, type WriterKey } from '../authority/keys.js';
 import { InputTooLarge, SchemeMismatch } from '../errors.js';
 import { checkJsonValue, type JsonValue } from '../format/json.js';
 import {
@@ -40,12 +43,14 @@ import { float32Bytes, type VectorCipher } from '../vector/cipher.js';
 import { primitives } from '#primitives';
 import { blindIndexDigest, cleanRecordKeys, exactVectorAad, payloadAad, recordKeys, tokensDigest, type RecordScope } from './binding.js';
 import { PolicyCache } from './policy-cache.js';
+import { recordDigest } from './signature.js';
 import type { SealedRecord, SealInput } from './types.js';
 
 export interface SealerOptions {
   writer: WriterKey;
+  /** A format-v2 cipher; its collection is the one the records are bound to. */
   cipher: VectorCipher;
-  /** Collection the records are bound to. Default ''. */
+  /** Collection the records are bound to: the cipher's (giving another one is a TypeError). */
   collection?: string;
   /** Store pre-filter tokens (`pf`). Default true; false = post-filter mode, no token leakage. */
   prefilter?: boolean;
@@ -78,7 +83,11 @@ export function createSealer(options: SealerOptions): Sealer {
   const { writer, cipher } = options;
   if (typeof writer !== 'object' || writer === null || writer.kind !== 'writer') throw new TypeError('"writer" expected a WriterKey');
   if (typeof cipher !== 'object' || cipher === null || typeof cipher.encrypt !== 'function') throw new TypeError('"cipher" expected a VectorCipher');
-  const collection = checkBinding({ recordId: '-', collection: options.collection ?? '' }).collection;
+  if (cipher.version !== 2) throw new TypeError('"cipher" expected a format v2 cipher (v1 ciphers only read and migrate old data)');
+  const collection = checkBinding({ recordId: '-', collection: options.collection ?? cipher.collection }).collection;
+  if (collection !== cipher.collection) {
+    throw new TypeError(`"collection" expected the cipher's collection ${JSON.stringify(cipher.collection)}, got ${JSON.stringify(collection)}`);
+  }
   const tenant = checkTenant(cipher.tenant, 'cipher.tenant');
   if (writer.tenant !== tenant) {
     throw new SchemeMismatch(`the writer key is for tenant ${JSON.stringify(writer.tenant)}, the cipher for ${JSON.stringify(tenant)}`);
@@ -90,6 +99,7 @@ export function createSealer(options: SealerOptions): Sealer {
   const random = options.testOnlyRandom ?? randomBytes;
   const policies = new PolicyCache(writer.schema);
   const kid = cipher.kid;
+  const signer = writerSigning(writer);
 
   function seal(input: SealInput): SealedRecord {
     if (typeof input !== 'object' || input === null) throw new TypeError('"input" expected object');
@@ -113,7 +123,7 @@ export function createSealer(options: SealerOptions): Sealer {
     const xNonce = take(SEAL_NONCE_LENGTH);
     const keys = recordKeys(dataKey);
     try {
-      const ct = cipher.encrypt(input.vector, { recordId: b.recordId, dataKey, collection, nonce: vNonce });
+      const ct = cipher.encrypt(input.vector, { recordId: b.recordId, dataKey, nonce: vNonce });
       const n = bucketOf(resolved.tuples.length, minEntries);
       let pf: string[] | undefined;
       if (prefilter) {
@@ -137,11 +147,14 @@ export function createSealer(options: SealerOptions): Sealer {
         exactPlain = plain;
       }
 
-      const sealedPayload = concatBytes(pNonce, primitives.xchacha20poly1305Seal(keys.payload, pNonce, text, payloadAad(scope, exactPlain !== undefined, blindIndexDigest(bi))));
+      const sealedPayload = concatBytes(
+        pNonce,
+        primitives.xchacha20poly1305Seal(keys.payload, pNonce, text, payloadAad(scope, exactPlain !== undefined, blindIndexDigest(bi), FORMAT_VERSION)),
+      );
 
       let exact: Uint8Array | undefined;
       if (exactPlain !== undefined) {
-        exact = concatBytes(xNonce, primitives.xchacha20poly1305Seal(keys.vector, xNonce, exactPlain, exactVectorAad(scope, ct.nonce, ct.tag, ct.vector)));
+        exact = concatBytes(xNonce, primitives.xchacha20poly1305Seal(keys.vector, xNonce, exactPlain, exactVectorAad(scope, ct.nonce, ct.tag, FORMAT_VERSION)));
         exactPlain.fill(0);
       }
 
@@ -160,6 +173,7 @@ export function createSealer(options: SealerOptions): Sealer {
       if (exact !== undefined) rec.exact = exact;
       if (pf !== undefined) rec.prefilter = pf;
       if (bi !== undefined) rec.blindIndex = bi;
+      rec.signature = signer.sign(recordDigest(rec, collection));
       return rec;
     } finally {
       cleanRecordKeys(keys);

@@ -27,6 +27,27 @@ export interface SealedRecord {
   prefilter?: string[];
   /** Blind-index tokens per indexed field present in the payload (sorted). */
   blindIndex?: Record<string, string[]>;
+  /** The writer's Ed25519 signature over every field above (format v2; absent in v1). */
+  signature?: Uint8Array;
+}
+
+/**
+ * What the exact re-rank needs of a search candidate (format v2, lean path): the fields of a
+ * SealedRecord except the ciphertext vector, the sealed payload, the blind-index tokens and the
+ * signature. Opening one gives its exact vector only; nothing of it is returned to a caller
+ * before the full record has been fetched and its signature verified.
+ */
+export interface CandidateRecord {
+  version: number;
+  id: string;
+  tenant: string;
+  kid: string;
+  epoch: number;
+  nonce: Uint8Array;
+  tag: Uint8Array;
+  header: Uint8Array;
+  exact: Uint8Array;
+  prefilter?: string[];
 }
 
 export interface SealInput {

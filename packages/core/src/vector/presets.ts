@@ -42,6 +42,13 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = Object.freeze({
 
 export const DEFAULT_PRESET: PresetName = 'balanced';
 
+/**
+ * The client-side floor on beta (relative to the data's scale): the smallest preset's. A
+ * collection below it opens, and can be created, only when the caller lowers the floor
+ * explicitly (`betaFloor`); the store can never lower it.
+ */
+export const BETA_FLOOR: number = Math.min(...Object.values(PRESETS).map((p) => p.betaRel));
+
 export function isPresetName(p: unknown): p is PresetName {
   return p === 'fast' || p === 'balanced' || p === 'private';
 }
