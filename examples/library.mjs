@@ -16,7 +16,7 @@ const docs = await SealedCollection.create(backend, {
   metric: 'cosine',
   preset: 'balanced',
   keyset: VectorKeyset.create(),
-  authority: authority.id,
+  writer, // creates the collection and signs its scheme
 });
 
 await docs.upsert(

@@ -122,7 +122,7 @@ async function runDataset(ds: Dataset, quick: boolean, recall: RecallRow[], over
       dimension: ds.base.dim,
       metric,
       keyset: VectorKeyset.create(),
-      authority: authority.id,
+      writer,
       prefilter,
       ...(metric === 'euclid' ? { scale: medianNorm } : {}),
     });
@@ -178,7 +178,7 @@ async function overheadOnly(ds: Dataset, rounds: number, overhead: OverheadRow[]
   const authority = generateAuthority();
   const writer = createWriterKey(authority);
   const timed = timedBackend(new LocalBackend());
-  const col = await SealedCollection.create(timed.backend, { name: 'o', dimension: ds.base.dim, metric: 'cosine', keyset: VectorKeyset.create(), authority: authority.id });
+  const col = await SealedCollection.create(timed.backend, { name: 'o', dimension: ds.base.dim, metric: 'cosine', keyset: VectorKeyset.create(), writer });
   const recs = Array.from({ length: ds.base.rows }, (_, i) => ({ id: String(i), vector: row(ds.base, i), payload: { text: 'x'.repeat(1024) }, policy: {} }));
   await col.upsert(recs, { writer });
   const user = issueUserKey(authority, { role: ['any'] });

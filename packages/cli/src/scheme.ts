@@ -1,25 +1,32 @@
 /**
  * The encryption scheme of a sealed file or collection: everything a reader must agree on with
- * the writer, and nothing secret. It has the shape of @sealvec/qdrant's collection metadata, so a
- * sealed file can be ingested into a collection with the same scheme and vice versa.
+ * the writer, and nothing secret. It is core's scheme (signed by the writer that made it, see
+ * @sealvec/core scheme/scheme.ts), so a sealed file can be ingested into a collection with the
+ * same scheme and vice versa.
  */
 import {
   betaForPreset,
+  checkBetaFloor,
   createVectorCipher,
   DEFAULT_PRESET,
   isMetric,
   isPresetName,
   METRICS,
-  storedDimensionOf,
+  SchemeMismatch,
+  SchemeUnauthenticated,
+  storedDimensionOfScheme,
+  verifyScheme,
+  type AuthorityPublicKey,
   type Metric,
   type PresetName,
+  type Scheme,
+  type SchemeFields,
   type VectorCipher,
   type VectorKey,
 } from '@sealvec/core';
-import type { SchemeMetadata } from '@sealvec/qdrant';
 import { UsageError } from './errors.js';
 
-export type Scheme = SchemeMetadata;
+export type { Scheme, SchemeFields };
 
 export const DEFAULT_COLLECTION = 'default';
 
@@ -28,7 +35,7 @@ export interface SchemeRequest {
   metric: Metric;
   preset: PresetName | undefined;
   beta: number | undefined;
-  /** Euclid presets: the data's typical norm (measured from the first batch when absent). */
+  /** Euclid: the data's typical norm (measured from the first batch when absent). */
   scale: number | undefined;
   maxNorm: number | undefined;
   prefilter: boolean;
@@ -46,7 +53,7 @@ export function parsePreset(v: string): PresetName {
   return v;
 }
 
-/** Median of the norms of some vectors (the scale of a euclid preset). */
+/** Median of the norms of some vectors (the scale of a euclid scheme). */
 export function medianNorm(vectors: readonly Float32Array[]): number {
   const norms = vectors.map((v) => {
     let s = 0;
@@ -59,41 +66,81 @@ export function medianNorm(vectors: readonly Float32Array[]): number {
   return n % 2 === 1 ? norms[(n - 1) / 2]! : (norms[n / 2 - 1]! + norms[n / 2]!) / 2;
 }
 
-/** Fixes the scheme once the dimension (and, for euclid presets, a sample of the data) is known. */
-export function resolveScheme(req: SchemeRequest, dimension: number, authority: string, sample: readonly Float32Array[]): Scheme {
+export function storedDimension(scheme: SchemeFields): number {
+  return storedDimensionOfScheme(scheme);
+}
+
+/**
+ * Fixes the scheme's fields once the dimension (and, for euclid, a sample of the data) is known.
+ * The caller signs them with its writer key (signScheme) before writing them anywhere.
+ */
+export function resolveScheme(req: SchemeRequest, dimension: number, collection: string, authority: string, sample: readonly Float32Array[]): SchemeFields {
   const metric = req.metric;
   if (metric === 'dot' && req.maxNorm === undefined) {
     throw new UsageError('--max-norm is required with --metric dot (the largest norm any record will have)');
   }
+  const scale = metric === 'euclid' ? (req.scale ?? medianNorm(sample)) : null;
   let preset: PresetName | null = null;
   let beta: number;
   if (req.beta !== undefined) beta = req.beta;
   else {
     preset = req.preset ?? DEFAULT_PRESET;
-    const scale = metric === 'dot' ? req.maxNorm : metric === 'euclid' ? (req.scale ?? medianNorm(sample)) : undefined;
-    beta = betaForPreset(preset, metric, scale);
+    beta = betaForPreset(preset, metric, metric === 'dot' ? req.maxNorm : (scale ?? undefined));
   }
-  return {
-    sealvec: 1,
+  const fields: SchemeFields = {
+    collection,
     dimension,
-    storedDimension: storedDimensionOf(metric, dimension),
     metric,
     beta,
     preset,
+    scale,
     maxNorm: metric === 'dot' ? req.maxNorm! : null,
     authority,
     prefilter: req.prefilter,
     blindIndexFields: req.blindIndexFields.slice(),
     exactVector: req.exactVector,
+    legacyKids: [],
   };
+  return fields;
+}
+
+/**
+ * A sealed file's scheme as a client may use it: signed and verified against the authority's
+ * public key (from the caller's own key), within the beta floor. A format v1 file (unsigned
+ * scheme) only when `allowV1` (then `warn` says so).
+ */
+export function trustFileScheme(
+  scheme: Scheme,
+  where: string,
+  authorityKey: AuthorityPublicKey | null,
+  options: { allowV1: boolean; warn?: (line: string) => void; betaFloor?: number },
+): Scheme {
+  if (scheme.version === 2) {
+    if (authorityKey === null) throw new SchemeUnauthenticated(`${where}: this key carries no authority public key (key format v1) to verify the file's scheme; issue it again`);
+    verifyScheme(scheme, scheme.collection, authorityKey);
+  } else {
+    if (!options.allowV1) {
+      throw new SchemeUnauthenticated(`${where} is a format v1 sealed file, whose scheme is not signed; migrate it with "sealvec rotate" (or pass --allow-v1 to read it as it is)`);
+    }
+    if (authorityKey !== null && scheme.authority !== authorityKey.id) {
+      throw new SchemeMismatch(`${where} is sealed for authority ${scheme.authority}, not ${authorityKey.id}`);
+    }
+    options.warn?.(`warning: ${where} is a format v1 sealed file: its scheme is not authenticated`);
+  }
+  checkBetaFloor(scheme, options.betaFloor);
+  return scheme;
 }
 
 export function cipherFor(key: VectorKey, scheme: Scheme, tenant: string): VectorCipher {
+  const version = scheme.version === 1 || scheme.legacyKids.includes(key.kid) ? 1 : 2;
   return createVectorCipher(key, {
+    version,
     dimension: scheme.dimension,
     metric: scheme.metric,
     beta: scheme.beta,
     tenant,
+    ...(version === 2 ? { collection: scheme.collection } : {}),
     ...(scheme.maxNorm !== null ? { maxNorm: scheme.maxNorm } : {}),
+    ...(scheme.scale !== null ? { scale: scheme.scale } : {}),
   });
 }

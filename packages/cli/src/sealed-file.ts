@@ -1,43 +1,48 @@
 /**
  * Sealed JSONL, the CLI's file format for encrypted records:
  *
- *   line 1   {"type":"sealvec/sealed-jsonl","version":1,"collection":"...","tenant":"...","scheme":{...}}
+ *   line 1   {"type":"sealvec/sealed-jsonl","version":2,"collection":"...","tenant":"...","scheme":{...}}
  *   line 2+  one stored point per line, exactly as @sealvec/core encodes it for a database:
- *            {"vector":[float32 values],"payload":{"sv":1,"id":...,"tnt":...,"kid":...,"ep":...,
- *             "n":...,"t":...,"h":...,"p":...,"x"?:...,"pf"?:[...],"bi"?:{...}}}
+ *            {"vector":[float32 values],"payload":{"sv":2,"id":...,"tnt":...,"kid":...,"ep":...,
+ *             "n":...,"t":...,"h":...,"p":...,"x"?:...,"pf"?:[...],"bi"?:{...},"s":...}}
  *
- * The first line carries the public scheme (dimension, metric, beta, authority id, ...) a reader
- * needs and that the stored points do not repeat; records are bound to the collection and tenant
- * it names. Vectors are written with 9 significant digits, which round-trips every float32.
- * Reading treats the file as hostile: the header line is validated field by field, each record by
- * core's strict stored-point decoder.
+ * The first line carries the scheme (dimension, metric, beta, authority id, ...) a reader needs
+ * and that the stored points do not repeat, signed by the writer that made the file (core's
+ * schemeToJSON); records are bound to the collection and tenant it names. Vectors are written
+ * with 9 significant digits, which round-trips every float32. Reading treats the file as hostile:
+ * the header line is validated field by field, its scheme verified by the command that uses it
+ * (scheme.ts trustFileScheme), each record decoded by core's strict stored-point decoder.
+ * Version 1 files (unsigned scheme, sv 1 records) are still read.
  */
 import {
   decodeStoredPoint,
   encodeStoredPayload,
-  isMetric,
+  isSealvecError,
   Malformed,
-  storedDimensionOf,
+  parseScheme,
+  schemeToJSON,
   UnsupportedVersion,
   type SealedRecord,
+  type SignedScheme,
   type StoredPayload,
 } from '@sealvec/core';
 import type { Scheme } from './scheme.js';
 
 export const SEALED_FILE_TYPE = 'sealvec/sealed-jsonl';
-export const SEALED_FILE_VERSION = 1;
+/** Written today; 1 (unsigned scheme) is still read. */
+export const SEALED_FILE_VERSION = 2;
 
 export interface SealedFileHeader {
   type: typeof SEALED_FILE_TYPE;
-  version: typeof SEALED_FILE_VERSION;
+  version: 1 | 2;
   collection: string;
   tenant: string;
+  /** Parsed, not yet verified: see scheme.ts trustFileScheme. */
   scheme: Scheme;
 }
 
-export function encodeHeaderLine(collection: string, tenant: string, scheme: Scheme): string {
-  const h: SealedFileHeader = { type: SEALED_FILE_TYPE, version: SEALED_FILE_VERSION, collection, tenant, scheme };
-  return `${JSON.stringify(h)}\n`;
+export function encodeHeaderLine(collection: string, tenant: string, scheme: SignedScheme): string {
+  return `${JSON.stringify({ type: SEALED_FILE_TYPE, version: SEALED_FILE_VERSION, collection, tenant, scheme: schemeToJSON(scheme) })}\n`;
 }
 
 /** Drops trailing zeros of a toPrecision() mantissa: "0.0874589980" -> "0.087458998", "1.50000e-7" -> "1.5e-7". */
@@ -108,53 +113,22 @@ export function parseHeaderLine(value: unknown, where: string): SealedFileHeader
     if ('vector' in o && typeof p === 'object' && p !== null && 'sv' in p) fail(where, 'sealed file has no header line (was it produced by "sealvec encrypt"?)');
     fail(where, `not a sealed file (expected "type": "${SEALED_FILE_TYPE}")`);
   }
-  if (o.version !== SEALED_FILE_VERSION) throw new UnsupportedVersion(`${where}: sealed file version ${JSON.stringify(o.version)} is not supported (expected ${SEALED_FILE_VERSION})`);
-  if (typeof o.collection !== 'string' || typeof o.tenant !== 'string') fail(where, '"collection" and "tenant" must be strings');
-  const s = o.scheme;
-  if (typeof s !== 'object' || s === null || Array.isArray(s)) fail(where, '"scheme" must be an object');
-  const r = s as Record<string, unknown>;
-  const posInt = (k: string): number => {
-    const v = r[k];
-    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v <= 0 || v > 65_537) fail(where, `scheme "${k}" must be a positive integer`);
-    return v;
-  };
-  const nonNeg = (k: string): number => {
-    const v = r[k];
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) fail(where, `scheme "${k}" must be a non-negative number`);
-    return v;
-  };
-  if (r.sealvec !== 1) throw new UnsupportedVersion(`${where}: scheme version ${JSON.stringify(r.sealvec)} is not supported`);
-  if (!isMetric(r.metric)) fail(where, 'scheme "metric" must be cosine, euclid or dot');
-  const dimension = posInt('dimension');
-  const storedDimension = posInt('storedDimension');
-  if (storedDimension !== storedDimensionOf(r.metric, dimension)) fail(where, 'scheme "storedDimension" does not match its metric and dimension');
-  if (typeof r.authority !== 'string' || !/^[0-9a-f]{16}$/.test(r.authority)) fail(where, 'scheme "authority" must be a 16-hex-digit id');
-  if (typeof r.prefilter !== 'boolean' || typeof r.exactVector !== 'boolean') fail(where, 'scheme "prefilter" and "exactVector" must be booleans');
-  if (!Array.isArray(r.blindIndexFields) || !r.blindIndexFields.every((f) => typeof f === 'string')) {
-    fail(where, 'scheme "blindIndexFields" must be an array of strings');
+  if (o.version !== 1 && o.version !== 2) {
+    throw new UnsupportedVersion(`${where}: sealed file version ${JSON.stringify(o.version)} is not supported (this build reads 1 and 2)`);
   }
-  const maxNorm = r.maxNorm === null || r.maxNorm === undefined ? null : nonNeg('maxNorm');
-  if (r.metric === 'dot' && (maxNorm === null || maxNorm === 0)) fail(where, 'scheme "maxNorm" is required for dot');
-  if (r.preset !== null && r.preset !== undefined && typeof r.preset !== 'string') fail(where, 'scheme "preset" must be a string or null');
-  return {
-    type: SEALED_FILE_TYPE,
-    version: SEALED_FILE_VERSION,
-    collection: o.collection,
-    tenant: o.tenant,
-    scheme: {
-      sealvec: 1,
-      dimension,
-      storedDimension,
-      metric: r.metric,
-      beta: nonNeg('beta'),
-      preset: typeof r.preset === 'string' ? r.preset : null,
-      maxNorm,
-      authority: r.authority,
-      prefilter: r.prefilter,
-      blindIndexFields: (r.blindIndexFields as string[]).slice(),
-      exactVector: r.exactVector,
-    },
-  };
+  if (typeof o.collection !== 'string' || typeof o.tenant !== 'string') fail(where, '"collection" and "tenant" must be strings');
+  const raw = o.scheme;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail(where, '"scheme" must be an object');
+  let scheme: Scheme;
+  try {
+    scheme = parseScheme(o.collection, raw);
+  } catch (e) {
+    if (isSealvecError(e)) e.message = `${where}: ${e.message}`;
+    throw e;
+  }
+  if (scheme.version !== o.version) fail(where, `a version ${o.version} file cannot carry a version ${scheme.version} scheme`);
+  if (scheme.collection !== o.collection) fail(where, 'the scheme is for another collection than the file names');
+  return { type: SEALED_FILE_TYPE, version: o.version, collection: o.collection, tenant: o.tenant, scheme };
 }
 
 /** One record line -> SealedRecord, with the place named in any error. */

@@ -14,3 +14,7 @@ export { deriveKey, expanderFrom, LABELS } from './kdf.js';
 export { primitives } from '#primitives';
 export { primitives as portablePrimitives } from './primitives/portable.js';
 export type { Primitives, Ed25519Signer, Ed25519Verifier, KeyedHmac } from './primitives/api.js';
+/** Record bindings and subkeys: for attack tests that play a reader who forges with a data key. */
+export { recordKeys, payloadAad, exactVectorAad, blindIndexDigest, tokensDigest } from './record/binding.js';
+export { recordDigest } from './record/signature.js';
+export { unwrapDataKey } from './header/wrap.js';

@@ -141,8 +141,8 @@ export function toCodedError(f: Failure, op: string, cause: unknown, timeoutMs?:
         status: f.status,
         ...(f.detail !== undefined ? { detail: f.detail } : {}),
       });
-      if (f.status === 404) return new NotFound(`${op}: ${f.detail ?? 'not found'}`, { cause: be });
-      if (isAlreadyExists(f)) return new Conflict(`${op}: ${f.detail ?? 'already exists'}`, { cause: be });
+      if (f.status === 404) return new NotFound(`${op}: ${f.detail ?? 'not found'}`);
+      if (isAlreadyExists(f)) return new Conflict(`${op}: ${f.detail ?? 'already exists'}`);
       return be;
     case 'timeout':
       return new BackendError(`Qdrant ${op} timed out${timeoutMs !== undefined ? ` after ${timeoutMs} ms` : ''}`, { cause });

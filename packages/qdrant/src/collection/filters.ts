@@ -41,14 +41,12 @@ export function candidateFilter(input: CandidateFilterInput): Filter {
   return { must };
 }
 
-export function epochFilter(tenant: string, epoch: number, exclude: readonly string[] = []): Filter {
-  const f: Filter = { must: [tenantCondition(tenant), { key: FIELDS.epoch, match: { value: epoch } }] };
-  if (exclude.length > 0) f.must_not = [{ has_id: [...exclude] }];
-  return f;
+/** Records of one tenant at one epoch (rewrap's work list; `ep` has an integer index). */
+export function epochFilter(tenant: string, epoch: number): Filter {
+  return { must: [tenantCondition(tenant), { key: FIELDS.epoch, match: { value: epoch } }] };
 }
 
-export function notKidFilter(tenant: string, kid: string, exclude: readonly string[] = []): Filter {
-  const mustNot: Condition[] = [{ key: FIELDS.kid, match: { value: kid } }];
-  if (exclude.length > 0) mustNot.push({ has_id: [...exclude] });
-  return { must: [tenantCondition(tenant)], must_not: mustNot };
+/** Records of one tenant not under key `kid` (rotateKey's work list). */
+export function notKidFilter(tenant: string, kid: string): Filter {
+  return { must: [tenantCondition(tenant)], must_not: [{ key: FIELDS.kid, match: { value: kid } }] };
 }

@@ -1,3 +1,3 @@
 export * from './sealed-collection.js';
 export { pointIdOf } from './point-id.js';
-export type { SchemeMetadata } from './metadata.js';
+export type { Scheme as SchemeMetadata } from '@sealvec/core';

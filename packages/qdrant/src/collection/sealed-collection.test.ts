@@ -74,7 +74,7 @@ async function populated(backend: Backend, options: { prefilter?: boolean } = {}
     dimension: glove.d,
     metric: 'cosine',
     keyset,
-    authority: authority.id,
+    writer,
     blindIndexFields: ['lang'],
     ...(options.prefilter !== undefined ? { prefilter: options.prefilter } : {}),
   });
@@ -174,14 +174,20 @@ describe.each(targets)('SealedCollection over %s', (_, target) => {
     expect(hits.length).toBe(5);
   });
 
-  it('post-filter mode stores no tokens and widens the candidate set to fill k', async () => {
+  it('post-filter mode stores no tokens, asks once per key, and fills k when the candidates reach the user\'s records', async () => {
     const { col } = await populated(backend, { prefilter: false });
     const page = await backend.scroll(NAME, { limit: 1 });
     expect(page.points[0]!.payload.pf).toBeUndefined();
     const rare = issueUserKey(authority, users.rare!);
-    const res = await col.search(gloveQueries.rows[0]!, { userKey: rare, k: 5, oversample: 2 });
-    expect(res.hits.length).toBe(5);
-    expect(res.candidates).toBeGreaterThan(10);
+    // One request, a fixed candidate count: whatever opens, the store sees the same traffic.
+    const few = await col.search(gloveQueries.rows[0]!, { userKey: rare, k: 5, oversample: 2 });
+    expect(few.requests).toBe(1);
+    expect(few.candidates).toBe(10);
+    // A selective user needs a deeper candidate set in this mode (the documented cost of not
+    // revealing tokens): here the whole collection.
+    const deep = await col.search(gloveQueries.rows[0]!, { userKey: rare, k: 5, candidates: glove.rows.length });
+    expect(deep.requests).toBe(1);
+    expect(deep.hits.length).toBe(5);
   });
 
   it('blind-index equality filters select on encrypted payload fields', async () => {
@@ -215,7 +221,7 @@ describe.each(targets)('SealedCollection over %s', (_, target) => {
 
   it('a bad record writes nothing; duplicate ids are refused', async () => {
     const keyset = VectorKeyset.create();
-    const col = await SealedCollection.create(backend, { name: `${NAME}-c`, dimension: 4, metric: 'euclid', beta: 0.5, keyset, authority: authority.id });
+    const col = await SealedCollection.create(backend, { name: `${NAME}-c`, dimension: 4, metric: 'euclid', beta: 0.5, scale: 1, keyset, writer });
     const ok = { id: 'a', vector: [1, 2, 3, 4], policy: {} };
     await expect(col.upsert([ok, { id: 'b', vector: [1, NaN, 3, 4], policy: {} }], { writer })).rejects.toMatchObject({ code: 'ERR_INVALID_VECTOR' });
     await expect(col.upsert([ok, { id: 'c', vector: [1, 2, 3], policy: {} }], { writer })).rejects.toBeInstanceOf(DimensionMismatch);
@@ -225,9 +231,9 @@ describe.each(targets)('SealedCollection over %s', (_, target) => {
 
   it('clear coded errors: unknown collection, wrong key, wrong authority, wrong query dimension', async () => {
     const { col, keyset } = await populated(backend);
-    await expect(SealedCollection.open(backend, { name: `${NAME}-nope`, keyset })).rejects.toBeInstanceOf(NotFound);
-    await expect(SealedCollection.open(backend, { name: NAME, keyset: VectorKeyset.create() })).rejects.toBeInstanceOf(SchemeMismatch);
-    const reopened = await SealedCollection.open(backend, { name: NAME, keyset });
+    await expect(SealedCollection.open(backend, { name: `${NAME}-nope`, keyset, authority: writer })).rejects.toBeInstanceOf(NotFound);
+    await expect(SealedCollection.open(backend, { name: NAME, keyset: VectorKeyset.create(), authority: writer })).rejects.toBeInstanceOf(SchemeMismatch);
+    const reopened = await SealedCollection.open(backend, { name: NAME, keyset, authority: writer });
     expect(reopened.scheme.metric).toBe('cosine');
     const stranger = issueUserKey(generateAuthority(), users.admin!);
     await expect(col.search(glove.rows[0]!, { userKey: stranger })).rejects.toBeInstanceOf(SchemeMismatch);
@@ -289,13 +295,13 @@ describe.each(targets)('SealedCollection over %s', (_, target) => {
     const report = await col.rotateKey(promoted, writer);
     expect(report).toEqual({ reencrypted: glove.rows.length, failed: [] });
     const retired = promoted.retire(keyset.primary.kid);
-    const reopened = await SealedCollection.open(backend, { name: NAME, keyset: retired });
+    const reopened = await SealedCollection.open(backend, { name: NAME, keyset: retired, authority: authority.publicKey });
     const after = await reopened.search(q, { userKey: admin, k: 2 });
     expect(after.hits.map((h) => h.id).sort()).toEqual(['fresh', 'w9']);
     const [w9] = await reopened.get(['w9'], admin);
     expect(Array.from(w9!.vector!)).toEqual(Array.from(glove.rows[9]!));
     expect(w9!.payload).toEqual({ i: 9, lang: 'en' });
     // The old keyset alone can no longer read the collection.
-    await expect(SealedCollection.open(backend, { name: NAME, keyset })).rejects.toBeInstanceOf(SchemeMismatch);
+    await expect(SealedCollection.open(backend, { name: NAME, keyset, authority: writer })).rejects.toBeInstanceOf(SchemeMismatch);
   });
 });

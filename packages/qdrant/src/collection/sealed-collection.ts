@@ -4,72 +4,100 @@
  *
  * Data flows one way: plaintext -> core (seal) -> backend (store) -> core (open) -> plaintext.
  * The backend never sees a plaintext vector, payload or policy; its filters are only a
- * performance pre-filter. The cryptographic check in `open` is the access boundary.
+ * performance pre-filter. The cryptographic check in `open` is the access boundary, and nothing
+ * read from the store steers the client unless it is authenticated: the collection's scheme is
+ * signed by the writer that created it and verified on every open (trust.ts), records are
+ * signed by their writer and verified before anything of them is returned (search.ts).
  */
 import {
+  BETA_FLOOR,
+  checkBetaFloor,
   Conflict,
+  createSealer,
+  decodeStoredPoint,
   DEFAULT_PRESET,
+  encodeStoredPayload,
+  InvalidKey,
+  isPresetName,
   Malformed,
   NotFound,
   PRESETS,
+  schemeToJSON,
   SchemeMismatch,
+  signScheme,
+  storedDimensionOf,
   betaForPreset,
   blindIndexToken,
-  createOpener,
-  createRewrapper,
-  createSealer,
-  createVectorCipher,
-  decodeStoredPoint,
-  encodeStoredPayload,
-  isPresetName,
-  storedDimensionOf,
   userPrefilterTokens,
-  type JsonValue,
   type Metric,
   type OpenedRecord,
-  type Opener,
   type PresetName,
+  type Scheme,
+  type SchemeFields,
   type SealInput,
   type SealedRecord,
   type UserKey,
-  type VectorCipher,
   type VectorKeyset,
   type WriterKey,
 } from '@sealvec/core';
 import type { Backend, Filter, Point, UpsertFailure } from '../backend/types.js';
-import { FIELDS, candidateFilter, epochFilter, notKidFilter, tenantCondition } from './filters.js';
-import { parseMetadata, SCHEME_VERSION, toBackendMetadata, type SchemeMetadata } from './metadata.js';
+import type { Logger } from '../log.js';
+import { buildCiphers, type KeyCiphers } from './ciphers.js';
+import { FIELDS, tenantCondition } from './filters.js';
+import { rewrapCollection, rotateCollectionKey, type RecordFailure, type RewrapReport, type RotateReport, type MaintenanceOptions } from './maintenance.js';
 import { pointIdOf } from './point-id.js';
-import { approximateScore, betterFirst, exactScore, prepareQuery } from './scoring.js';
+import { runSearch, type SearchResult } from './search.js';
+import { authorityKeyOf, trustedScheme, type AuthorityTrust, type TrustOptions } from './trust.js';
 
-export interface OpenCollectionOptions {
+export type { SearchHit, SearchResult, SkippedRecord } from './search.js';
+export type { RecordFailure, RewrapReport, RotateReport, MaintenanceOptions } from './maintenance.js';
+export type { AuthorityTrust } from './trust.js';
+
+export interface OpenCollectionOptions extends TrustOptions {
   /** Collection name in the backend. */
   name: string;
   /** Vector keys: the primary encrypts new records; every live key is searched. */
   keyset: VectorKeyset;
   /** Tenant scope of this handle. Default ''. */
   tenant?: string;
+  /**
+   * The authority whose writers may have created the collection: its public key, or any of its
+   * user or writer keys (`key.authorityKey`). The collection's scheme must carry a valid
+   * signature from a writer this authority certified.
+   */
+  authority: AuthorityTrust;
+  /** Receives warnings (skipped records) and progress; never secrets. */
+  logger?: Logger;
 }
 
-export interface CreateCollectionOptions extends OpenCollectionOptions {
+export interface CreateCollectionOptions {
+  name: string;
+  keyset: VectorKeyset;
+  tenant?: string;
   dimension: number;
   metric: Metric;
   /** Named preset for beta (default 'balanced'); ignored when `beta` is given. */
   preset?: PresetName;
   /** Absolute beta; overrides the preset. */
   beta?: number;
-  /** Typical vector norm, for presets under the euclid metric (e.g. the data's median norm). */
+  /**
+   * The data's typical vector norm (e.g. the median norm). Required for the euclid metric: beta
+   * and the cipher's keyed offset are relative to it.
+   */
   scale?: number;
   /** Dot metric: the largest record norm. */
   maxNorm?: number;
-  /** Id of the authority whose keys will seal and open records (e.g. `writer.authorityId`). */
-  authority: string;
+  /** The writer key that creates (and signs the scheme of) the collection; its authority owns it. */
+  writer: WriterKey;
   /** Store pre-filter tokens so selective users still get k results. Default true. */
   prefilter?: boolean;
   /** Payload fields that get blind-index tokens for equality filters. Default none. */
   blindIndexFields?: string[];
-  /** Seal the exact float32 vector with each record (default true; needed for exact re-rank). */
+  /** Seal the exact float32 vector with each record (default true; needed for the lean exact re-rank). */
   exactVector?: boolean;
+  /** Client-side floor on relative beta (default BETA_FLOOR); lower it explicitly to create a weaker collection. */
+  betaFloor?: number;
+  logger?: Logger;
 }
 
 export interface UpsertRecordsOptions {
@@ -77,12 +105,6 @@ export interface UpsertRecordsOptions {
   batchSize?: number;
   concurrency?: number;
   onProgress?: (stored: number, total: number) => void;
-}
-
-export interface RecordFailure {
-  /** The caller's record id. */
-  id: string;
-  error: Error;
 }
 
 export interface UpsertReport {
@@ -96,129 +118,106 @@ export interface SearchOptions {
   userKey: UserKey;
   /** Results wanted. Default 10. */
   k?: number;
-  /** Candidates fetched per key = k * oversample. Default: the preset's (4 for balanced). */
+  /** Candidates fetched per live key = k * oversample. Default: the preset's. */
   oversample?: number;
+  /** Candidates fetched per live key, explicitly (overrides oversample). */
+  candidates?: number;
   /** Re-rank candidates by their exact decrypted vectors. Default true. */
   rerank?: boolean;
-  /** Ask the database only for records sharing a tuple token with the user. Default: the collection's setting. */
+  /**
+   * Ask the database only for records sharing a tuple token with the user. Default: the
+   * collection's setting (for a v1 collection: off unless set to true here).
+   */
   prefilter?: boolean;
   /** Equality filters on blind-indexed payload fields. */
   where?: Record<string, string | number | boolean>;
-  /** Post-filter mode: stop widening the candidate set beyond this many per key. Default 4096. */
-  maxCandidates?: number;
   /** Also return each hit's exact vector. Default false. */
   withVector?: boolean;
 }
 
-export interface SearchHit {
-  id: string;
-  /** cosine similarity, Euclidean distance or inner product (see scoring.ts). */
-  score: number;
-  payload: JsonValue;
-  vector?: Float32Array;
-}
-
-export interface SkippedRecord {
-  /** Point id in the backend, and the caller id when it could be read. */
-  pointId: string;
-  id?: string;
-  code: string;
-  message: string;
-}
-
-export interface SearchResult {
-  hits: SearchHit[];
-  /** Stored points that could not be decoded (edited in the database); the rest still returned. */
-  skipped: SkippedRecord[];
-  /** Candidates fetched from the database, and how many of them this key opened. */
-  candidates: number;
-  opened: number;
-}
-
-export interface RewrapReport {
-  rewrapped: number;
-  failed: RecordFailure[];
-}
-
-export interface RotateReport {
-  reencrypted: number;
-  failed: RecordFailure[];
-}
-
 const DEFAULT_K = 10;
-const DEFAULT_MAX_CANDIDATES = 4096;
 const PAGE = 256;
 
 export class SealedCollection {
   readonly name: string;
   readonly tenant: string;
-  readonly scheme: SchemeMetadata;
   readonly #backend: Backend;
+  readonly #logger: Logger | undefined;
+  #scheme: Scheme;
   #keyset: VectorKeyset;
-  #ciphers: Map<string, VectorCipher>;
-  #openers: Map<string, Opener>;
+  #ciphers: Map<string, KeyCiphers>;
 
-  private constructor(backend: Backend, name: string, tenant: string, scheme: SchemeMetadata, keyset: VectorKeyset) {
+  private constructor(backend: Backend, name: string, tenant: string, scheme: Scheme, keyset: VectorKeyset, logger: Logger | undefined) {
     this.#backend = backend;
     this.name = name;
     this.tenant = tenant;
-    this.scheme = scheme;
+    this.#scheme = scheme;
     this.#keyset = keyset;
-    this.#ciphers = new Map();
-    this.#openers = new Map();
-    this.#buildCiphers();
+    this.#logger = logger;
+    this.#ciphers = buildCiphers(scheme, keyset, tenant);
   }
 
-  /** Creates the collection in the backend (Conflict if it exists) and returns a handle. */
+  /** Creates the collection in the backend (Conflict if it exists), signs its scheme, returns a handle. */
   static async create(backend: Backend, options: CreateCollectionOptions): Promise<SealedCollection> {
     const o = checkOpenOptions(options);
-    const metric = options.metric;
-    const preset = options.beta === undefined ? (options.preset ?? DEFAULT_PRESET) : null;
+    const { writer, metric } = options;
+    if (typeof writer !== 'object' || writer === null || writer.kind !== 'writer') throw new TypeError('"writer" expected the WriterKey that creates the collection');
+    if (writer.tenant !== o.tenant) throw new SchemeMismatch(`the writer key is for tenant ${JSON.stringify(writer.tenant)}, this handle for ${JSON.stringify(o.tenant)}`);
+    const preset = options.beta === undefined ? (options.preset ?? DEFAULT_PRESET) : (options.preset ?? null);
     if (preset !== null && !isPresetName(preset)) throw new TypeError(`"preset" expected 'fast' | 'balanced' | 'private', got ${String(preset)}`);
-    const beta = options.beta ?? betaForPreset(preset as PresetName, metric, metric === 'dot' ? (options.scale ?? options.maxNorm) : options.scale);
-    if (typeof options.authority !== 'string' || options.authority.length === 0) throw new TypeError('"authority" expected the authority id (e.g. writer.authorityId)');
-    const scheme: SchemeMetadata = {
-      sealvec: SCHEME_VERSION,
+    if (metric === 'euclid' && options.scale === undefined) {
+      throw new TypeError('"scale" is required for the euclid metric: the data\'s typical norm, which beta and the keyed offset are relative to');
+    }
+    const maxNorm = metric === 'dot' ? (options.maxNorm ?? null) : null;
+    const beta = options.beta ?? betaForPreset(preset as PresetName, metric, metric === 'dot' ? (maxNorm ?? undefined) : options.scale);
+    const fields: SchemeFields = {
+      collection: o.name,
       dimension: options.dimension,
-      storedDimension: storedDimensionOf(metric, options.dimension),
       metric,
       beta,
       preset,
-      maxNorm: metric === 'dot' ? (options.maxNorm ?? null) : null,
-      authority: options.authority,
+      scale: metric === 'euclid' ? (options.scale as number) : null,
+      maxNorm,
+      authority: writer.authorityId,
       prefilter: options.prefilter ?? true,
       blindIndexFields: [...(options.blindIndexFields ?? [])],
       exactVector: options.exactVector ?? true,
+      legacyKids: [],
     };
-    // Validates dimension, metric, beta and maxNorm before anything is created.
-    createVectorCipher(o.keyset.primary, { dimension: scheme.dimension, metric, beta, tenant: o.tenant, ...(scheme.maxNorm !== null ? { maxNorm: scheme.maxNorm } : {}) });
+    checkBetaFloor(fields, options.betaFloor ?? BETA_FLOOR);
+    const scheme = signScheme(fields, writer);
+    // Validates dimension, metric, beta and maxNorm (by building the ciphers) before anything is created.
+    const handle = new SealedCollection(backend, o.name, o.tenant, scheme, o.keyset, options.logger);
     await backend.createCollection({
       name: o.name,
-      dimension: scheme.storedDimension,
+      dimension: storedDimensionOf(metric, fields.dimension),
       distance: 'Euclid',
       tenantField: FIELDS.tenant,
-      keywordFields: [FIELDS.kid, FIELDS.prefilter, ...scheme.blindIndexFields.map(FIELDS.blindIndex)],
-      metadata: toBackendMetadata(scheme),
+      keywordFields: [FIELDS.kid, FIELDS.prefilter, ...fields.blindIndexFields.map(FIELDS.blindIndex)],
+      integerFields: [FIELDS.epoch],
+      metadata: schemeToJSON(scheme),
     });
-    return new SealedCollection(backend, o.name, o.tenant, scheme, o.keyset);
+    return handle;
   }
 
-  /** Opens an existing collection; checks its scheme and that the keyset can read it. */
+  /** Opens an existing collection: verifies its scheme, checks the floor and that the keyset can read it. */
   static async open(backend: Backend, options: OpenCollectionOptions): Promise<SealedCollection> {
     const o = checkOpenOptions(options);
+    const trust = authorityKeyOf(options.authority);
     const desc = await backend.describe(o.name);
     if (desc === null) throw new NotFound(`collection "${o.name}" does not exist`);
-    const scheme = parseMetadata(o.name, desc.metadata);
-    if (desc.dimension !== scheme.storedDimension || desc.distance !== 'Euclid') {
-      throw new SchemeMismatch(`collection "${o.name}" stores ${desc.distance} vectors of dimension ${desc.dimension}, but its scheme says Euclid/${scheme.storedDimension}`);
+    const scheme = trustedScheme(desc, trust, options);
+    const storedDimension = storedDimensionOf(scheme.metric, scheme.dimension);
+    if (desc.dimension !== storedDimension || desc.distance !== 'Euclid') {
+      throw new SchemeMismatch(`collection "${o.name}" stores ${desc.distance} vectors of dimension ${desc.dimension}, but its scheme says Euclid/${storedDimension}`);
     }
-    const col = new SealedCollection(backend, o.name, o.tenant, scheme, o.keyset);
+    const col = new SealedCollection(backend, o.name, o.tenant, scheme, o.keyset, options.logger);
     await col.#checkKeys();
     return col;
   }
 
-  /** Creates the collection, or opens it when it exists with the same scheme. */
-  static async openOrCreate(backend: Backend, options: CreateCollectionOptions): Promise<SealedCollection> {
+  /** Creates the collection, or opens it when it exists (with the same dimension and metric). */
+  static async openOrCreate(backend: Backend, options: CreateCollectionOptions & Partial<TrustOptions>): Promise<SealedCollection> {
     if ((await backend.describe(options.name)) === null) {
       try {
         return await SealedCollection.create(backend, options);
@@ -226,7 +225,7 @@ export class SealedCollection {
         if (!(e instanceof Conflict)) throw e;
       }
     }
-    const col = await SealedCollection.open(backend, options);
+    const col = await SealedCollection.open(backend, { ...options, authority: options.writer });
     if (col.scheme.dimension !== options.dimension || col.scheme.metric !== options.metric) {
       throw new SchemeMismatch(
         `collection "${options.name}" holds ${col.scheme.metric} vectors of dimension ${col.scheme.dimension}, not ${options.metric}/${options.dimension}`,
@@ -235,53 +234,37 @@ export class SealedCollection {
     return col;
   }
 
+  /** The collection's verified scheme (or, for an explicitly accepted v1 collection, its unauthenticated one). */
+  get scheme(): Scheme {
+    return this.#scheme;
+  }
+
   get keyset(): VectorKeyset {
     return this.#keyset;
   }
 
   get metric(): Metric {
-    return this.scheme.metric;
+    return this.#scheme.metric;
   }
 
   get dimension(): number {
-    return this.scheme.dimension;
+    return this.#scheme.dimension;
   }
 
   /** Default oversampling for this collection's preset (4 when beta was given directly). */
   get defaultOversample(): number {
-    const p = this.scheme.preset;
+    const p = this.#scheme.preset;
     return p !== null && isPresetName(p) ? PRESETS[p].oversample : 4;
   }
 
   /** Uses a new keyset from now on (e.g. after `add` or `promote`); every key the data uses must stay in it. */
   useKeyset(keyset: VectorKeyset): void {
+    this.#ciphers = buildCiphers(this.#scheme, keyset, this.tenant);
     this.#keyset = keyset;
-    this.#buildCiphers();
-  }
-
-  #buildCiphers(): void {
-    this.#ciphers = new Map();
-    this.#openers = new Map();
-    const s = this.scheme;
-    for (const key of this.#keyset.keys) {
-      const cipher = createVectorCipher(key, {
-        dimension: s.dimension,
-        metric: s.metric,
-        beta: s.beta,
-        tenant: this.tenant,
-        ...(s.maxNorm !== null ? { maxNorm: s.maxNorm } : {}),
-      });
-      this.#ciphers.set(key.kid, cipher);
-      this.#openers.set(key.kid, createOpener({ cipher, collection: this.name }));
-    }
-  }
-
-  get #primary(): VectorCipher {
-    return this.#ciphers.get(this.#keyset.primary.kid)!;
   }
 
   async #checkKeys(): Promise<void> {
-    const page = await this.#backend.scroll(this.name, { filter: { must: [tenantCondition(this.tenant)] }, limit: 1 });
+    const page = await this.#backend.scroll(this.name, { filter: { must: [tenantCondition(this.tenant)] }, limit: 1, withPayload: [FIELDS.kid] });
     const sample = page.points[0];
     if (sample === undefined) return;
     const kid = sample.payload[FIELDS.kid];
@@ -293,11 +276,28 @@ export class SealedCollection {
   }
 
   #checkAuthority(key: { authorityId: string; tenant: string }, what: string): void {
-    if (key.authorityId !== this.scheme.authority) {
-      throw new SchemeMismatch(`the ${what} belongs to authority ${key.authorityId}, but collection "${this.name}" is sealed for authority ${this.scheme.authority}`);
+    if (key.authorityId !== this.#scheme.authority) {
+      throw new SchemeMismatch(`the ${what} belongs to authority ${key.authorityId}, but collection "${this.name}" is sealed for authority ${this.#scheme.authority}`);
     }
     if (key.tenant !== this.tenant) {
       throw new SchemeMismatch(`the ${what} is for tenant ${JSON.stringify(key.tenant)}, this handle is for tenant ${JSON.stringify(this.tenant)}`);
+    }
+  }
+
+  #checkUser(userKey: UserKey): void {
+    if (userKey?.kind !== 'user') throw new TypeError('"userKey" expected a UserKey');
+    this.#checkAuthority(userKey, 'user key');
+    if (this.#scheme.version === 2 && userKey.writerPublicKey === null) {
+      throw new InvalidKey('this user key predates writer signatures (key format v1) and cannot check records; issue it again');
+    }
+  }
+
+  #checkWritable(): void {
+    if (this.#scheme.version === 1) {
+      throw new SchemeMismatch(`collection "${this.name}" is format v1 (unauthenticated scheme): migrate it with rotateKey before writing to it`);
+    }
+    if (this.#scheme.legacyKids.includes(this.#keyset.primary.kid)) {
+      throw new SchemeMismatch(`the primary key ${this.#keyset.primary.kid} holds format v1 records only; promote a new key to write`);
     }
   }
 
@@ -310,6 +310,7 @@ export class SealedCollection {
     if (!Array.isArray(records)) throw new TypeError('"records" expected array');
     if (typeof options !== 'object' || options === null) throw new TypeError('"options" expected object with a writer key');
     this.#checkAuthority(options.writer, 'writer key');
+    this.#checkWritable();
     const seen = new Map<string, number>();
     records.forEach((r, i) => {
       const id = (r as { id?: unknown })?.id;
@@ -320,19 +321,30 @@ export class SealedCollection {
       }
     });
     if (records.length === 0) return { stored: [], failed: [] };
-    const sealer = createSealer({
-      writer: options.writer,
-      cipher: this.#primary,
-      collection: this.name,
-      prefilter: this.scheme.prefilter,
-      blindIndex: this.scheme.blindIndexFields,
-      exactVector: this.scheme.exactVector,
-    });
-    const sealed = sealer.sealBatch(records);
-    return this.#store(sealed, options);
+    const sealed = this.#sealer(options.writer).sealBatch(records);
+    return this.storeSealed(sealed, options);
   }
 
-  async #store(sealed: readonly SealedRecord[], options: { batchSize?: number; concurrency?: number; onProgress?: (s: number, t: number) => void }): Promise<UpsertReport> {
+  #sealer(writer: WriterKey) {
+    const s = this.#scheme;
+    return createSealer({
+      writer,
+      cipher: this.#ciphers.get(this.#keyset.primary.kid)!.cipher,
+      prefilter: s.prefilter,
+      blindIndex: s.blindIndexFields,
+      exactVector: s.exactVector,
+    });
+  }
+
+  /**
+   * Stores records already sealed for this collection (e.g. by the CLI's workers), mapping them to
+   * points exactly as `upsert` does. The records are not re-checked: readers verify them.
+   */
+  async storeSealed(
+    sealed: readonly SealedRecord[],
+    options: { batchSize?: number; concurrency?: number; onProgress?: (s: number, t: number) => void } = {},
+  ): Promise<UpsertReport> {
+    this.#checkWritable();
     const byPoint = new Map<string, string>();
     const points: Point[] = sealed.map((r) => {
       const id = pointIdOf(this.tenant, r.id);
@@ -350,92 +362,60 @@ export class SealedCollection {
     };
   }
 
-  /** Nearest records this user key may open, with decrypted payloads and exact scores. */
+  /** Nearest records this user key may open, with decrypted payloads and exact scores (see search.ts). */
   async search(query: ArrayLike<number>, options: SearchOptions): Promise<SearchResult> {
     if (typeof options !== 'object' || options === null) throw new TypeError('"options" expected object with a userKey');
     const { userKey } = options;
-    if (userKey?.kind !== 'user') throw new TypeError('"userKey" expected a UserKey');
-    this.#checkAuthority(userKey, 'user key');
+    this.#checkUser(userKey);
     const k = positiveInt(options.k ?? DEFAULT_K, 'k');
-    const oversample = positiveInt(options.oversample ?? this.defaultOversample, 'oversample');
-    const rerank = options.rerank ?? true;
-    const prefilter = (options.prefilter ?? this.scheme.prefilter) && this.scheme.prefilter;
-    const maxCandidates = positiveInt(options.maxCandidates ?? DEFAULT_MAX_CANDIDATES, 'maxCandidates');
-    const tokens = prefilter ? userPrefilterTokens(userKey, this.name) : undefined;
-    const blind: Record<string, string> = {};
+    const depth =
+      options.candidates !== undefined ? positiveInt(options.candidates, 'candidates') : k * positiveInt(options.oversample ?? this.defaultOversample, 'oversample');
+    const s = this.#scheme;
+    // A v1 scheme is the store's word: its token and blind-index settings are used only when the
+    // caller asks for them.
+    const prefilter = s.prefilter && (s.version === 1 ? options.prefilter === true : (options.prefilter ?? true));
+    const blindIndex: Record<string, string> = {};
     for (const [field, value] of Object.entries(options.where ?? {})) {
-      if (!this.scheme.blindIndexFields.includes(field)) throw new RangeError(`"where.${field}": field is not blind-indexed in collection "${this.name}"`);
-      blind[field] = blindIndexToken(userKey, field, value, this.name);
+      if (!s.blindIndexFields.includes(field)) throw new RangeError(`"where.${field}": field is not blind-indexed in collection "${this.name}"`);
+      blindIndex[field] = blindIndexToken(userKey, field, value, this.name);
     }
-    const metric = this.scheme.metric;
-    // Validates the query (dimension, finite values, non-zero for cosine) once, up front.
-    const encrypted = [...this.#ciphers].map(([kid, cipher]) => ({ kid, cipher, vector: cipher.encryptQuery(query) }));
-    const q = prepareQuery(query, metric);
-    let qq = 0;
-    for (const v of q) qq += v * v;
-
-    const hits: SearchHit[] = [];
-    const skipped: SkippedRecord[] = [];
-    let candidates = 0;
-    let opened = 0;
-    for (const { kid, cipher, vector } of encrypted) {
-      const filter = candidateFilter({ tenant: this.tenant, kid, ...(tokens ? { prefilterTokens: tokens } : {}), blindIndex: blind });
-      let limit = k * oversample;
-      let openedForKey = 0;
-      const seen = new Set<string>();
-      for (;;) {
-        const points = await this.#backend.query(this.name, { vector, limit, filter, withVector: true });
-        let newlyOpened = 0;
-        for (const p of points) {
-          if (seen.has(p.id)) continue;
-          seen.add(p.id);
-          candidates++;
-          const rec = this.#decode(p.id, p.payload, p.vector, skipped);
-          if (rec === null) continue;
-          const got = this.#openers.get(kid)!.tryOpen(rec, userKey, { vector: rerank || options.withVector === true });
-          if (got === null) continue;
-          opened++;
-          newlyOpened++;
-          const score = rerank && got.vector !== undefined ? exactScore(metric, q, got.vector) : approximateScore(metric, p.score, cipher.scale, qq, this.scheme.maxNorm);
-          hits.push({ id: got.id, score, payload: got.payload, ...(options.withVector && got.vector ? { vector: got.vector } : {}) });
-        }
-        // Post-filter mode: most candidates may be unopenable for a selective user. Widen (up to
-        // a cap) until as many candidates opened as pre-filter mode would re-rank (k * oversample),
-        // so re-rank sees the same depth of the user's own records.
-        openedForKey += newlyOpened;
-        const exhausted = points.length < limit;
-        const enough = openedForKey >= k * oversample;
-        if (enough || exhausted || prefilter || limit >= maxCandidates) break;
-        limit = Math.min(limit * 4, maxCandidates);
-      }
-    }
-    hits.sort((a, b) => betterFirst(metric)(a.score, b.score));
-    return { hits: hits.slice(0, k), skipped, candidates, opened };
+    return runSearch(
+      { backend: this.#backend, name: this.name, tenant: this.tenant, scheme: s, ciphers: this.#ciphers, logger: this.#logger },
+      query,
+      {
+        userKey,
+        k,
+        depth: Math.max(depth, k),
+        rerank: options.rerank ?? true,
+        tokens: prefilter ? userPrefilterTokens(userKey, this.name) : undefined,
+        blindIndex,
+        withVector: options.withVector === true,
+      },
+    );
   }
 
-  #decode(pointId: string, payload: Record<string, unknown>, vector: Float32Array | undefined, skipped: SkippedRecord[]): SealedRecord | null {
+  #decode(p: Point): SealedRecord | null {
     try {
-      return decodeStoredPoint(payload, vector, { storedDimension: this.scheme.storedDimension });
-    } catch (e) {
-      const id = typeof payload?.id === 'string' ? payload.id : undefined;
-      skipped.push({ pointId, ...(id !== undefined ? { id } : {}), code: (e as { code?: string }).code ?? 'ERR_MALFORMED', message: (e as Error).message });
+      const rec = decodeStoredPoint(p.payload, p.vector, { storedDimension: storedDimensionOf(this.#scheme.metric, this.#scheme.dimension) });
+      // A record under another point id than its own is a copy the store made.
+      return pointIdOf(this.tenant, rec.id) === p.id ? rec : null;
+    } catch {
       return null;
     }
   }
 
-  /** The records with these ids that this key may open (null where absent or denied), in order. */
+  /** The records with these ids that this key may open (null where absent, denied or edited), in order. */
   async get(ids: readonly string[], userKey: UserKey): Promise<(OpenedRecord | null)[]> {
-    if (userKey?.kind !== 'user') throw new TypeError('"userKey" expected a UserKey');
-    this.#checkAuthority(userKey, 'user key');
+    this.#checkUser(userKey);
     const pids = ids.map((id) => pointIdOf(this.tenant, id));
     const points = await this.#backend.retrieve(this.name, pids, { withVector: true });
     const byId = new Map(points.map((p) => [p.id, p]));
     return pids.map((pid, i) => {
       const p = byId.get(pid);
       if (p === undefined) return null;
-      const rec = this.#decode(pid, p.payload, p.vector, []);
+      const rec = this.#decode(p);
       if (rec === null || rec.id !== ids[i]) return null;
-      return this.#openers.get(rec.kid)?.tryOpen(rec, userKey) ?? null;
+      return this.#ciphers.get(rec.kid)?.opener.tryOpen(rec, userKey) ?? null;
     });
   }
 
@@ -451,17 +431,18 @@ export class SealedCollection {
 
   /** Every record this key may open, page by page (pre-filtered by tokens when the collection has them). */
   async *export(userKey: UserKey, options: { pageSize?: number } = {}): AsyncGenerator<OpenedRecord> {
-    if (userKey?.kind !== 'user') throw new TypeError('"userKey" expected a UserKey');
-    this.#checkAuthority(userKey, 'user key');
+    this.#checkUser(userKey);
     const must: Filter['must'] = [tenantCondition(this.tenant)];
-    if (this.scheme.prefilter) must.push({ key: FIELDS.prefilter, match: { any: userPrefilterTokens(userKey, this.name) } });
+    if (this.#scheme.prefilter && this.#scheme.version === 2) must.push({ key: FIELDS.prefilter, match: { any: userPrefilterTokens(userKey, this.name) } });
+    const seen = new Set<string>();
     let offset: string | undefined;
     for (;;) {
       const page = await this.#backend.scroll(this.name, { filter: { must }, limit: options.pageSize ?? PAGE, withVector: true, ...(offset !== undefined ? { offset } : {}) });
       for (const p of page.points) {
-        const rec = this.#decode(p.id, p.payload, p.vector, []);
-        if (rec === null) continue;
-        const got = this.#openers.get(rec.kid)?.tryOpen(rec, userKey);
+        const rec = this.#decode(p);
+        if (rec === null || seen.has(rec.id)) continue;
+        seen.add(rec.id);
+        const got = this.#ciphers.get(rec.kid)?.opener.tryOpen(rec, userKey);
         if (got) yield got;
       }
       if (page.nextOffset === null) return;
@@ -470,92 +451,64 @@ export class SealedCollection {
   }
 
   /**
-   * Moves every record of `from`'s epoch to `to`'s epoch by rewriting headers and pre-filter
-   * tokens only (vectors and payloads are not touched). Resumable: it selects by epoch, so a
-   * re-run continues where an interrupted one stopped.
+   * Moves every record of `from`'s epoch to `to`'s epoch by rewriting headers, pre-filter tokens
+   * and signatures only (vectors and payloads are not touched). Linear (pages by offset) and
+   * resumable: it selects by epoch, so a re-run continues where an interrupted one stopped.
    */
-  async rewrap(from: WriterKey, to: WriterKey, options: { onProgress?: (done: number) => void; pageSize?: number } = {}): Promise<RewrapReport> {
+  async rewrap(from: WriterKey, to: WriterKey, options: MaintenanceOptions = {}): Promise<RewrapReport> {
     this.#checkAuthority(from, 'old writer key');
     this.#checkAuthority(to, 'new writer key');
-    if (to.epoch <= from.epoch) throw new RangeError(`"to" expected a later epoch than ${from.epoch}, got ${to.epoch}`);
-    const rewrapper = createRewrapper({ from, to, collection: this.name });
-    const failed: RecordFailure[] = [];
-    const failedPoints: string[] = [];
-    let rewrapped = 0;
-    for (;;) {
-      const page = await this.#backend.scroll(this.name, { filter: epochFilter(this.tenant, from.epoch, failedPoints), limit: options.pageSize ?? PAGE, withVector: true });
-      if (page.points.length === 0) break;
-      const updates: { id: string; payload: Record<string, unknown> }[] = [];
-      for (const p of page.points) {
-        try {
-          const rec = decodeStoredPoint(p.payload, p.vector, { storedDimension: this.scheme.storedDimension });
-          const next = encodeStoredPayload(rewrapper.rewrap(rec));
-          updates.push({ id: p.id, payload: { h: next.h, ep: next.ep, ...(next.pf !== undefined ? { pf: next.pf } : {}) } });
-        } catch (e) {
-          failedPoints.push(p.id);
-          failed.push({ id: typeof p.payload.id === 'string' ? p.payload.id : p.id, error: e as Error });
-        }
-      }
-      if (updates.length > 0) await this.#backend.setPayload(this.name, updates);
-      rewrapped += updates.length;
-      options.onProgress?.(rewrapped);
-    }
-    return { rewrapped, failed };
+    if (this.#scheme.version === 1) throw new SchemeMismatch(`collection "${this.name}" is format v1: migrate it with rotateKey (which re-seals every record) instead of rewrapping`);
+    return rewrapCollection(this.#maintenance(), from, to, options);
   }
 
   /**
    * Re-encrypts every record not under `newKeyset`'s primary key with it (vectors, payloads and
-   * headers are sealed afresh from what `writer` can open). Search covers both keys while it
-   * runs; it is resumable (it selects records by key id). Retire the old key afterwards.
+   * headers are sealed afresh from what `writer` can open; v2 records must carry a valid writer
+   * signature). Search covers both keys while it runs; it is resumable (it selects records by key
+   * id). Retire the old key afterwards.
+   *
+   * On a format v1 collection this is the migration to v2: it first signs a v2 scheme (from the
+   * v1 one, listing the old keys as legacy) and stores it, re-seals every record as v2, and signs
+   * the scheme again without legacy keys when none remain. `options.scale` sets the data scale a
+   * euclid v1 collection never recorded (default: the median norm of the first page of records).
    */
-  async rotateKey(newKeyset: VectorKeyset, writer: WriterKey, options: { onProgress?: (done: number) => void; pageSize?: number } = {}): Promise<RotateReport> {
+  async rotateKey(newKeyset: VectorKeyset, writer: WriterKey, options: MaintenanceOptions & { scale?: number } = {}): Promise<RotateReport> {
     this.#checkAuthority(writer, 'writer key');
     for (const kid of this.#ciphers.keys()) {
       if (!newKeyset.has(kid)) throw new SchemeMismatch(`the new keyset must keep key ${kid} until rotation finishes`);
     }
-    this.useKeyset(newKeyset);
-    const primary = this.#primary;
-    const sealer = createSealer({ writer, cipher: primary, collection: this.name, prefilter: this.scheme.prefilter, blindIndex: this.scheme.blindIndexFields, exactVector: this.scheme.exactVector });
-    const failed: RecordFailure[] = [];
-    const failedPoints: string[] = [];
-    let reencrypted = 0;
-    for (;;) {
-      const page = await this.#backend.scroll(this.name, { filter: notKidFilter(this.tenant, primary.kid, failedPoints), limit: options.pageSize ?? PAGE, withVector: true });
-      if (page.points.length === 0) break;
-      const batch: SealedRecord[] = [];
-      for (const p of page.points) {
-        try {
-          const rec = decodeStoredPoint(p.payload, p.vector, { storedDimension: this.scheme.storedDimension });
-          const opener = this.#openers.get(rec.kid);
-          if (opener === undefined) throw new SchemeMismatch(`record is under vector key ${rec.kid}, which is not in the keyset`);
-          const plain = opener.openWithWriter(rec, writer);
-          batch.push(sealer.seal({ id: rec.id, vector: plain.vector!, payload: plain.payload, policy: plain.policy }));
-        } catch (e) {
-          failedPoints.push(p.id);
-          failed.push({ id: typeof p.payload.id === 'string' ? p.payload.id : p.id, error: e as Error });
-        }
-      }
-      if (batch.length > 0) {
-        const res = await this.#store(batch, {});
-        reencrypted += res.stored.length;
-        for (const f of res.failed) {
-          failed.push(f);
-          failedPoints.push(pointIdOf(this.tenant, f.id));
-        }
-      }
-      options.onProgress?.(reencrypted);
-    }
-    return { reencrypted, failed };
+    return rotateCollectionKey(this.#maintenance(), newKeyset, writer, options);
+  }
+
+  #maintenance() {
+    return {
+      backend: this.#backend,
+      name: this.name,
+      tenant: this.tenant,
+      logger: this.#logger,
+      scheme: () => this.#scheme,
+      ciphers: () => this.#ciphers,
+      keyset: () => this.#keyset,
+      setScheme: (s: Scheme) => {
+        this.#scheme = s;
+        this.#ciphers = buildCiphers(s, this.#keyset, this.tenant);
+      },
+      useKeyset: (k: VectorKeyset) => this.useKeyset(k),
+      sealer: (w: WriterKey) => this.#sealer(w),
+      store: (records: SealedRecord[]) => this.storeSealed(records),
+    };
   }
 }
 
-function checkOpenOptions(o: OpenCollectionOptions): { name: string; tenant: string; keyset: VectorKeyset } {
+function checkOpenOptions(o: { name?: unknown; keyset?: unknown; tenant?: unknown }): { name: string; tenant: string; keyset: VectorKeyset } {
   if (typeof o !== 'object' || o === null) throw new TypeError('"options" expected object');
   if (typeof o.name !== 'string' || o.name.length === 0) throw new TypeError('"name" expected non-empty string');
-  if (typeof o.keyset !== 'object' || o.keyset === null || typeof o.keyset.get !== 'function') throw new TypeError('"keyset" expected a VectorKeyset');
+  const ks = o.keyset as VectorKeyset | undefined;
+  if (typeof ks !== 'object' || ks === null || typeof ks.get !== 'function') throw new TypeError('"keyset" expected a VectorKeyset');
   const tenant = o.tenant ?? '';
   if (typeof tenant !== 'string') throw new TypeError('"tenant" expected string');
-  return { name: o.name, tenant, keyset: o.keyset };
+  return { name: o.name, tenant, keyset: ks };
 }
 
 function positiveInt(v: unknown, name: string): number {
