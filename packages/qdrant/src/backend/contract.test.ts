@@ -10,7 +10,7 @@ import { describe, it } from 'vitest';
 import { backendContract } from './__tests__/backend-contract.js';
 import { LocalBackend } from './local.js';
 import { QdrantBackend } from './qdrant.js';
-import { QdrantStandin } from './qdrant-standin.js';
+import { QdrantStandin } from '../__tests__/qdrant-standin/index.js';
 
 const fastRetry = { attempts: 3, baseMs: 1, maxMs: 5 };
 

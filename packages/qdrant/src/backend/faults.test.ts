@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BackendError } from '@sealvec/core';
 import { points as makePoints, rng, sortedIds } from './__tests__/fixtures.js';
 import { QdrantBackend, type QdrantBackendOptions } from './qdrant.js';
-import { QdrantStandin } from './qdrant-standin.js';
+import { QdrantStandin } from '../__tests__/qdrant-standin/index.js';
 import type { RetryInfo } from './retry.js';
 import type { Point } from './types.js';
 

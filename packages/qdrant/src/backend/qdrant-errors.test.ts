@@ -7,7 +7,7 @@ import { QdrantClient, QdrantClientTimeoutError } from '@qdrant/js-client-rest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BackendError, Conflict, NotFound } from '@sealvec/core';
 import { classify, isRetryable, isSplittable, parseRetryAfter, qdrantDetail, toCodedError, type Failure } from './qdrant-errors.js';
-import { QdrantStandin } from './qdrant-standin.js';
+import { QdrantStandin } from '../__tests__/qdrant-standin/index.js';
 
 let standin: QdrantStandin;
 let client: QdrantClient;

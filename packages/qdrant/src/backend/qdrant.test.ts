@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QdrantBackend } from './qdrant.js';
-import { QdrantStandin } from './qdrant-standin.js';
+import { QdrantStandin } from '../__tests__/qdrant-standin/index.js';
 import { points as makePoints, rng } from './__tests__/fixtures.js';
 
 let s: QdrantStandin;

@@ -17,7 +17,7 @@ import {
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LocalBackend } from '../backend/local.js';
 import { QdrantBackend } from '../backend/qdrant.js';
-import { QdrantStandin } from '../backend/qdrant-standin.js';
+import { QdrantStandin } from '../__tests__/qdrant-standin/index.js';
 import type { Backend } from '../backend/types.js';
 import { SealedCollection } from './sealed-collection.js';
 
