@@ -38,6 +38,7 @@ import {
   queryParams,
   searchParams,
   selectPayload,
+  topLevelKey,
   uint,
   unsupported,
   wireFilter,
@@ -497,10 +498,11 @@ export class QdrantStandin {
 
   private createShardKey(name: string, b: Record<string, unknown>): Reply {
     const c = this.get(name);
-    if (!c.config.custom) throw wrongInput('Shard keys can only be created for collections with custom sharding');
+    if (!c.config.custom) throw new HttpError(400, `Bad request: Shard Key ${String(b['shard_key'])} cannot be created with Auto sharding method`);
     const key = b['shard_key'];
     if (typeof key !== 'string' && !(typeof key === 'number' && Number.isSafeInteger(key) && key >= 0)) throw badRequest('shard_key: expected a string or an unsigned integer');
-    if (c.shardKeys.includes(key)) throw wrongInput(`Shard key ${key} already exists`);
+    // lib/collection/src/collection/sharding_keys.rs
+    if (c.shardKeys.includes(key)) throw new HttpError(400, `Bad request: Shard key ${key} already exists`);
     c.shardKeys.push(key);
     return ok(true);
   }
@@ -514,7 +516,7 @@ export class QdrantStandin {
   private writeShards(c: StandinCollection, v: unknown): ShardKey[] | undefined {
     const keys = shardSelector(v);
     if (!c.config.custom) {
-      if (keys !== undefined) throw wrongInput('Shard key is not supported for auto sharding');
+      if (keys !== undefined) throw wrongInput(`Shard key ${keys[0]} not found`);
       return undefined;
     }
     if (keys === undefined || keys.length === 0) throw wrongInput('Shard key not specified');
@@ -526,6 +528,7 @@ export class QdrantStandin {
   private readShards(c: StandinCollection, v: unknown): ShardKey[] | undefined {
     const keys = shardSelector(v);
     if (keys === undefined) return undefined;
+    if (!c.config.custom) throw new HttpError(400, `Bad request: Shard key ${keys[0]} not found`);
     for (const k of keys) if (!c.shardKeys.includes(k)) throw new HttpError(400, `Bad request: Shard key ${k} not found`);
     return keys;
   }
@@ -689,11 +692,7 @@ export class QdrantStandin {
     const c = this.get(name);
     const keys = ctx.body['keys'];
     if (!Array.isArray(keys) || !keys.every((k) => typeof k === 'string')) throw badRequest('keys: expected a list of payload keys');
-    const top = keys.map((k) => {
-      const p = canonicalPath(k, 'keys');
-      if (p.includes('.') || p.includes('[')) throw unsupported('deleting nested payload keys');
-      return p.startsWith('"') ? p.slice(1, -1) : p;
-    });
+    const top = keys.map((k) => topLevelKey(k, 'keys'));
     const shards = this.writeShards(c, ctx.body['shard_key']);
     c.deletePayloadKeys(this.targets(c, ctx, shards, true), top);
     return this.updated(ctx);

@@ -5,7 +5,7 @@
  * body: [field: message]` (messages as lib/collection/src/operations/validation.rs prints them);
  * the same for query parameters ("in query parameters") and path parameters.
  */
-import { canonicalPath, checkFilter } from '../../backend/filter.js';
+import { checkFilter, parsePath } from '../../backend/filter.js';
 import type { Filter, Payload } from '../../backend/types.js';
 
 export class HttpError extends Error {
@@ -104,6 +104,16 @@ export function wireFilter(v: unknown): Filter | undefined {
 
 export type PayloadSelector = { all: boolean } | { include: string[] } | { exclude: string[] };
 
+/** A path naming one top-level key (nested paths are a stand-in deviation: 400). */
+export function topLevelKey(k: unknown, field: string): string {
+  if (typeof k !== 'string') throw badRequest(`${field}: expected strings`);
+  const items = parsePath(k);
+  if (items === null) throw badRequest(`Invalid json path: '${k}'`);
+  const first = items[0];
+  if (items.length !== 1 || first === undefined || !('key' in first)) throw unsupported(`nested payload paths (${k})`);
+  return first.key;
+}
+
 /**
  * `with_payload`: a boolean, a list of paths, `{ include: [...] }` or `{ exclude: [...] }`
  * (WithPayloadInterface). Paths are kept canonical; only top-level keys are applied by
@@ -114,12 +124,7 @@ export function payloadSelector(v: unknown, dflt: boolean): PayloadSelector {
   if (typeof v === 'boolean') return { all: v };
   const paths = (list: unknown, field: string): string[] => {
     if (!Array.isArray(list)) throw badRequest(`${field}: expected a list of payload keys`);
-    return list.map((k) => {
-      if (typeof k !== 'string') throw badRequest(`${field}: expected strings`);
-      const p = canonicalPath(k, field);
-      if (p.includes('.') || p.includes('[')) throw unsupported(`nested payload selectors (${p})`);
-      return p.startsWith('"') ? p.slice(1, -1) : p;
-    });
+    return list.map((k) => topLevelKey(k, field));
   };
   if (Array.isArray(v)) return { include: paths(v, 'with_payload') };
   if (isObject(v) && 'include' in v) return { include: paths(v['include'], 'with_payload.include') };
