@@ -198,6 +198,8 @@ export class SealedCollection {
       distance: 'Euclid',
       tenantField: FIELDS.tenant,
       keywordFields: [FIELDS.kid, FIELDS.prefilter, ...scheme.blindIndexFields.map(FIELDS.blindIndex)],
+      // rewrap filters on the epoch: Qdrant in strict mode refuses filters on unindexed fields
+      integerFields: [FIELDS.epoch],
       metadata: toBackendMetadata(scheme),
     });
     return new SealedCollection(backend, o.name, o.tenant, scheme, o.keyset);
