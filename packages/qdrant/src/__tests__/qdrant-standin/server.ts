@@ -650,30 +650,40 @@ export class QdrantStandin {
     return ok({ count: c.matching(filter, shards).length });
   }
 
-  /** Ids an update applies to: listed ids (existing or not) or the points a filter matches. */
-  private targets(c: StandinCollection, ctx: Ctx, shards: ShardKey[] | undefined, requireExisting: boolean): string[] {
+  /**
+   * Applies an update to its points: listed ids or the points a filter matches. With
+   * `requireExisting` (payload updates by id), ids go in chunks of 32 and a chunk holding a
+   * missing id fails with 404 after its existing points were updated, as Qdrant does
+   * (lib/shard/src/update/payload.rs: apply_points_with_conditional_move, then
+   * check_unprocessed_points): a failed request may have changed some points.
+   */
+  private apply(c: StandinCollection, ctx: Ctx, shards: ShardKey[] | undefined, requireExisting: boolean, update: (keys: string[]) => void): void {
     const b = ctx.body;
+    const inShards = (k: string) => {
+      const p = c.points.get(k);
+      return p !== undefined && (shards === undefined || (p.shardKey !== undefined && shards.includes(p.shardKey)));
+    };
     if (Array.isArray(b['points'])) {
       const ids = b['points'].map(pointId);
-      if (requireExisting) {
-        const missing = ids.find((id) => c.get(id) === undefined);
+      if (!requireExisting) return update(ids.map(idKey).filter(inShards));
+      for (let i = 0; i < ids.length; i += 32) {
+        const chunk = ids.slice(i, i + 32);
+        update(chunk.map(idKey).filter(inShards));
+        const missing = chunk.find((id) => !inShards(idKey(id)));
         if (missing !== undefined) throw notFound(`No point with id ${missing} found`);
       }
-      return ids.map(idKey).filter((k) => {
-        const p = c.points.get(k);
-        return p !== undefined && (shards === undefined || (p.shardKey !== undefined && shards.includes(p.shardKey)));
-      });
+      return;
     }
     const filter: Filter | undefined = wireFilter(b['filter']);
     if (filter === undefined) throw badRequest('expected { points: [...] } or { filter: {...} }');
     this.strict(c, ctx, { writeFilter: filter });
-    return c.matching(filter, shards).map((p) => idKey(p.id));
+    update(c.matching(filter, shards).map((p) => idKey(p.id)));
   }
 
   private deletePoints(name: string, ctx: Ctx): Reply {
     const c = this.get(name);
     const shards = this.writeShards(c, ctx.body['shard_key']);
-    c.delete(this.targets(c, ctx, shards, false));
+    this.apply(c, ctx, shards, false, (keys) => c.delete(keys));
     return this.updated(ctx);
   }
 
@@ -684,7 +694,7 @@ export class QdrantStandin {
     if (!isObject(payload)) throw badRequest('payload: expected an object');
     if (b['key'] !== undefined && b['key'] !== null) throw unsupported('setting payload under a nested key');
     const shards = this.writeShards(c, b['shard_key']);
-    c.setPayload(this.targets(c, ctx, shards, true), payload as Payload, overwrite);
+    this.apply(c, ctx, shards, true, (keys) => c.setPayload(keys, payload as Payload, overwrite));
     return this.updated(ctx);
   }
 
@@ -694,14 +704,14 @@ export class QdrantStandin {
     if (!Array.isArray(keys) || !keys.every((k) => typeof k === 'string')) throw badRequest('keys: expected a list of payload keys');
     const top = keys.map((k) => topLevelKey(k, 'keys'));
     const shards = this.writeShards(c, ctx.body['shard_key']);
-    c.deletePayloadKeys(this.targets(c, ctx, shards, true), top);
+    this.apply(c, ctx, shards, true, (keys) => c.deletePayloadKeys(keys, top));
     return this.updated(ctx);
   }
 
   private clearPayload(name: string, ctx: Ctx): Reply {
     const c = this.get(name);
     const shards = this.writeShards(c, ctx.body['shard_key']);
-    c.setPayload(this.targets(c, ctx, shards, true), {}, true);
+    this.apply(c, ctx, shards, true, (keys) => c.setPayload(keys, {}, true));
     return this.updated(ctx);
   }
 }

@@ -94,12 +94,45 @@ export function compareIds(a: WireId, b: WireId): number {
  */
 export function wireFilter(v: unknown): Filter | undefined {
   if (v === undefined || v === null) return undefined;
+  const normal = oneOrMany(v, 'filter');
   try {
-    return checkFilter(v, 'filter', { pointId: (id) => idKey(pointId(id)) });
+    return checkFilter(normal, 'filter', { pointId: (id) => idKey(pointId(id)) });
   } catch (e) {
     if (e instanceof HttpError) throw e;
     throw badRequest((e as Error).message);
   }
+}
+
+const FIELD_CONDITIONS = ['match', 'range', 'geo_bounding_box', 'geo_radius', 'geo_polygon', 'values_count', 'is_empty', 'is_null'];
+const OTHER_CONDITIONS = ['nested', 'is_empty', 'is_null', 'has_vector'];
+
+/**
+ * Qdrant's shapes our checker does not take, made plain: a clause may be one condition instead
+ * of a list (OneOrMany, tests/openapi/test_basic_retrieve_api.py::test_query_single_condition);
+ * a key with no condition is a 422 (tests/openapi/test_filter.py::test_just_key). Condition kinds
+ * we never send are a stand-in deviation (400 naming them).
+ */
+function oneOrMany(v: unknown, at: string): unknown {
+  if (!isObject(v)) return v;
+  if ('key' in v) {
+    if (!FIELD_CONDITIONS.some((k) => k in v)) throw invalid('JSON body', at, 'At least one field condition must be specified');
+    const other = FIELD_CONDITIONS.filter((k) => k !== 'match' && k in v);
+    if (other.length > 0) throw unsupported(`${other.join(', ')} conditions`);
+    return v;
+  }
+  for (const k of OTHER_CONDITIONS) if (k in v) throw unsupported(`${k} conditions`);
+  if ('min_should' in v) throw unsupported('min_should');
+  if ('has_id' in v) return v;
+  const out: Record<string, unknown> = { ...v };
+  for (const clause of ['must', 'should', 'must_not']) {
+    const c = v[clause];
+    if (c === undefined || c === null) {
+      delete out[clause];
+      continue;
+    }
+    out[clause] = (Array.isArray(c) ? c : [c]).map((x, i) => oneOrMany(x, `${at}.${clause}[${i}]`));
+  }
+  return out;
 }
 
 export type PayloadSelector = { all: boolean } | { include: string[] } | { exclude: string[] };
