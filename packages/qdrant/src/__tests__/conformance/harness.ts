@@ -18,6 +18,11 @@ const RUN = Math.floor(Math.random() * 0xffffffff).toString(16);
 /** Shared by every harness, so names never repeat within a run. */
 let n = 0;
 
+/** A test case registrar: `it`, or `it.skip`. */
+type Case = (name: string, fn: () => Promise<void>) => void;
+const run: Case = (name, fn) => it(name, fn);
+const skip: Case = (name, fn) => it.skip(name, fn);
+
 export function harness(t: Target) {
   const made = new Set<string>();
   afterAll(async () => {
@@ -49,29 +54,28 @@ export function harness(t: Target) {
       ok(await t.rest.call('PATCH', `/collections/${name}`, { strict_mode_config: config }));
     },
     /** `it` when the server is at least `version`; otherwise skipped, saying why. */
-    since(version: string) {
+    since(version: string): Case {
       const want = version.split('.').map(Number);
       const have = t.version;
       for (let i = 0; i < 3; i++) {
-        if ((have[i] ?? 0) > (want[i] ?? 0)) return it;
+        if ((have[i] ?? 0) > (want[i] ?? 0)) return run;
         if ((have[i] ?? 0) < (want[i] ?? 0)) {
           console.log(`skipping a conformance case for ${t.label}: it needs Qdrant >= ${version}, the server is ${have.join('.')}`);
-          return it.skip;
+          return skip;
         }
       }
-      return it;
+      return run;
     },
     /** `it` on the stand-in only (saying why elsewhere): cases that would weigh on a remote server. */
-    localOnly(why: string) {
-      if (t.local) return it;
+    localOnly(why: string): Case {
+      if (t.local) return run;
       console.log(`skipping a conformance case for ${t.label}: ${why} (it runs against the stand-in)`);
-      return it.skip;
+      return skip;
     },
   };
   return h;
 }
 
-export type Harness = ReturnType<typeof harness>;
 
 export function resultOf<T>(r: Reply): T {
   return r.json.result as T;
