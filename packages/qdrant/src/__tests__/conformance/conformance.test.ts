@@ -4,7 +4,7 @@
  * stand-in always and against a real Qdrant when QDRANT_URL is set (QDRANT_API_KEY optional).
  * The stand-in must pass every case; see ./README.md for what is covered and why.
  */
-import { describe, it } from 'vitest';
+import { afterAll, describe, it } from 'vitest';
 import { QdrantStandin } from '../qdrant-standin/index.js';
 import { filterCases } from './filters.js';
 import type { Target } from './harness.js';
@@ -30,7 +30,7 @@ function suite(label: string, target: () => Target): void {
 }
 
 const standin = await QdrantStandin.start();
-process.once('beforeExit', () => void standin.close());
+afterAll(() => standin.close());
 suite('stand-in', () => ({ label: 'stand-in', rest: rest(standin.url), version: [1, 19, 0], local: true }));
 
 const liveUrl = process.env['QDRANT_URL'];
