@@ -146,4 +146,29 @@ describe('Qdrant REST stand-in', () => {
     expect(await pending).toBeInstanceOf(Error);
     await expect(fetch(`${other.url}/`)).rejects.toThrow();
   });
+
+  it('models approximate search when asked: misses shrink as hnsw_ef grows, exact misses nothing', async () => {
+    const approx = await QdrantStandin.start({ approximate: { approximateAbove: 100 } });
+    try {
+      const at = (path: string, body: unknown, method = 'POST') =>
+        fetch(`${approx.url}${path}`, { method, body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }).then(
+          (r) => r.json() as Promise<{ result: { points: { id: number }[] } }>,
+        );
+      await at('/collections/a', { vectors: { size: 2, distance: 'Euclid' } }, 'PUT');
+      const points = Array.from({ length: 400 }, (_, i) => ({ id: i, vector: [Math.cos(i), Math.sin(i) * (1 + i / 400)] }));
+      await at('/collections/a/points?wait=true', { points }, 'PUT');
+      const top = async (params: unknown) => (await at('/collections/a/points/query', { query: [0.3, 0.2], limit: 50, params })).result.points.map((p) => p.id);
+      const exact = await top({ exact: true });
+      const recall = (ids: number[]) => ids.filter((id) => exact.includes(id)).length / exact.length;
+      const low = recall(await top({ hnsw_ef: 1 })); // ef = max(1, limit 50): 20% missed
+      const high = recall(await top({ hnsw_ef: 1000 })); // 1% missed
+      expect(low).toBeLessThan(high);
+      expect(high).toBeLessThanOrEqual(1);
+      expect(low).toBeGreaterThan(0.5);
+      // deterministic, like a fixed index: the same query misses the same points
+      expect(await top({ hnsw_ef: 1 })).toEqual(await top({ hnsw_ef: 1 }));
+    } finally {
+      await approx.close();
+    }
+  });
 });
