@@ -184,6 +184,22 @@ describe('QdrantBackend request settings', () => {
     await quiet.close();
   });
 
+  it('adopts a collection\'s strict-mode max_timeout when Qdrant refuses a longer one', async () => {
+    const logs: LogEvent[] = [];
+    const b = new QdrantBackend({ url: s.url, retry: fast, timeoutMs: 30_000, logger: (e) => logs.push(e), collection: { strictMode: { enabled: true, max_timeout: 5 } } });
+    await b.createCollection({ name: 'maxtime', dimension: 2, distance: 'Dot' });
+    const from = s.requests.length;
+    expect(await b.count('maxtime')).toBe(0);
+    expect(await b.count('maxtime')).toBe(0);
+    expect(sent(from, 'maxtime').map((r) => [r.status, r.query['timeout']])).toEqual([
+      [400, '27'],
+      [200, '5'],
+      [200, '5'],
+    ]);
+    expect(logs.filter((e) => e.event === 'backend.timeout.lowered').map((e) => e.fields)).toEqual([{ op: 'count maxtime', timeoutSec: 5 }]);
+    await b.close();
+  });
+
   it('passes search parameters through: the request over the defaults, hnsw_ef never below the limit', async () => {
     const b = new QdrantBackend({ url: s.url, retry: fast, search: { hnswEf: 64, quantization: { rescore: true } } });
     await b.createCollection({ name: 'search', dimension: 2, distance: 'Euclid' });

@@ -148,7 +148,10 @@ export interface QdrantBackendOptions {
   checkCompatibility?: boolean;
   /** Observes each retry (attempt, delay, error), e.g. for logging. */
   onRetry?: (info: RetryInfo) => void;
-  /** Receives `backend.retry`, `backend.upsert.split`, `backend.index.created` and `backend.shard-key.created` events. */
+  /**
+   * Receives `backend.retry`, `backend.upsert.split`, `backend.index.created`,
+   * `backend.shard-key.created` and `backend.timeout.lowered` events.
+   */
   logger?: Logger;
 }
 
@@ -203,7 +206,8 @@ export class QdrantBackend implements Backend {
   private readonly injected: boolean;
   private readonly policy: RetryPolicy;
   private readonly timeoutMs: number;
-  private readonly serverTimeout: number | undefined;
+  /** Lowered, once, to a collection's strict-mode `max_timeout` when the server names it. */
+  private serverTimeout: number | undefined;
   private readonly maxBatchBytes: number;
   private readonly batchSize: number;
   private readonly concurrency: number;
@@ -299,9 +303,35 @@ export class QdrantBackend implements Backend {
     }
   }
 
+  /**
+   * A strict-mode collection with `max_timeout` below our server timeout refuses every request
+   * ("Limit exceeded 27 > 10 for \"timeout\"", verification/mod.rs check_timeout): adopt its limit
+   * and send the request again. Request bodies read the timeout when they are built, so the
+   * second try carries the new one.
+   */
+  private async fitTimeout<T>(op: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      const f = classify(e);
+      const m = f.kind === 'http' && f.status === 400 ? /Limit exceeded (\d+) > (\d+) for "timeout"/.exec(f.detail ?? '') : null;
+      const max = m === null ? NaN : Number(m[2]);
+      if (!(max >= 1 && this.serverTimeout !== undefined && max < this.serverTimeout)) throw e;
+      this.serverTimeout = max;
+      this.log({
+        level: 'info',
+        event: 'backend.timeout.lowered',
+        message: `Qdrant ${op}: the collection allows a server timeout of at most ${max} s; using it from now on`,
+        fields: { op, timeoutSec: max },
+      });
+      return fn();
+    }
+  }
+
   /** Like `call` but rethrows the raw error (callers decide on splitting or shard keys). */
   private retrying<T>(op: string, fn: (attempt: number) => Promise<T>): Promise<T> {
-    const attempt = this.injected ? (n: number) => withDeadline(fn(n), this.timeoutMs) : fn;
+    const once = (n: number) => this.fitTimeout(op, () => fn(n));
+    const attempt = this.injected ? (n: number) => withDeadline(once(n), this.timeoutMs) : once;
     return withRetry(
       attempt,
       this.policy,
