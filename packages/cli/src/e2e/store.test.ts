@@ -165,7 +165,7 @@ interface Standin {
   close(): Promise<void>;
   rejectUpserts(test: ((p: { payload: Record<string, unknown> }) => boolean) | null, message?: string): void;
 }
-const STANDIN = '../../../qdrant/src/backend/qdrant-standin.js';
+const STANDIN = '../../../qdrant/src/__tests__/qdrant-standin/index.js';
 
 describe('Qdrant (REST stand-in)', () => {
   let standin: Standin;

@@ -9,7 +9,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BackendError } from '@sealvec/core';
 import { points as makePoints, rng, sortedIds } from './__tests__/fixtures.js';
 import { QdrantBackend, type QdrantBackendOptions } from './qdrant.js';
-import { QdrantStandin } from './qdrant-standin.js';
+import { QdrantStandin } from '../__tests__/qdrant-standin/index.js';
+import type { LogEvent } from '../log.js';
 import type { RetryInfo } from './retry.js';
 import type { Point } from './types.js';
 
@@ -232,7 +233,7 @@ describe('QdrantBackend faults: dropped connections', () => {
 });
 
 describe('QdrantBackend faults: oversized and refused batches', () => {
-  it('a batch over the server body limit (413) is halved until it fits; a point too large alone fails alone', async () => {
+  it('a batch over the server body limit (400, as Qdrant answers it) is halved until it fits; a point too large alone fails alone', async () => {
     const { b } = backend();
     const name = await collection(b);
     const r = rng(11);
@@ -242,10 +243,10 @@ describe('QdrantBackend faults: oversized and refused batches', () => {
     const res = await b.upsert(name, pts, { batchSize: 32, concurrency: 2 });
     expect(res.stored).toEqual(pts.filter((_, i) => i !== 17).map((p) => p.id));
     expect(res.failed.map((f) => f.id)).toEqual([pts[17]!.id]);
-    expect(res.failed[0]!.error).toMatchObject({ code: 'ERR_BACKEND', status: 413 });
-    expect((res.failed[0]!.error as BackendError).detail).toMatch(/larger than allowed/);
+    expect(res.failed[0]!.error).toMatchObject({ code: 'ERR_BACKEND', status: 400 });
+    expect((res.failed[0]!.error as BackendError).detail).toMatch(/JSON payload \(\d+ bytes\) is larger than allowed/);
     const recs = upsertRecords(from, name);
-    expect(recs.filter((x) => x.status === 413).length).toBeGreaterThan(1);
+    expect(recs.filter((x) => x.status === 400).length).toBeGreaterThan(1);
     expect(recs.filter((x) => x.status === 200).reduce((s, x) => s + (x.points ?? 0), 0)).toBe(39);
     await expectStoredExactly(
       b,
@@ -254,21 +255,52 @@ describe('QdrantBackend faults: oversized and refused batches', () => {
     );
   });
 
-  it('a batch refused with 400 for a few bad points is split down so that only those points fail', async () => {
+  it('a 413 from a proxy in front of Qdrant is split the same way', async () => {
     const { b } = backend();
+    const name = await collection(b);
+    const pts = makePoints(rng(15), 16, 4);
+    standin.inject({ kind: 'status', status: 413, message: 'Request Entity Too Large' }, { ...UPSERT, times: 1 });
+    const from = standin.requests.length;
+    expect(await b.upsert(name, pts, { batchSize: 16 })).toEqual({ stored: pts.map((p) => p.id), failed: [] });
+    expect(upsertRecords(from, name).map((x) => [x.status, x.points])).toEqual([
+      [413, 16],
+      [200, 8],
+      [200, 8],
+    ]);
+  });
+
+  it('a batch refused with 400 for another reason is not split: it fails once, whole, with Qdrant\'s message', async () => {
+    const logs: LogEvent[] = [];
+    const { b } = backend({ logger: (e) => logs.push(e) });
     const name = await collection(b);
     const bad = new Set([3, 20, 21]);
     const pts = makePoints(rng(12), 40, 4, (i) => ({ i, bad: bad.has(i) }));
     standin.rejectUpserts((p) => p.payload['bad'] === true, 'Wrong input: payload rejected');
-    const res = await b.upsert(name, pts, { batchSize: 16 });
-    expect(res.failed.map((f) => f.id)).toEqual([...bad].map((i) => pts[i]!.id));
+    const from = standin.requests.length;
+    const res = await b.upsert(name, pts, { batchSize: 16, concurrency: 1 });
+    // batches [0,16) and [16,32) hold bad points; [32,40) does not
+    expect(res.failed.map((f) => f.id)).toEqual(pts.slice(0, 32).map((p) => p.id));
     for (const f of res.failed) expect(f.error).toMatchObject({ code: 'ERR_BACKEND', status: 400, detail: 'Wrong input: payload rejected' });
-    expect(sortedIds(res.stored)).toEqual(sortedIds(pts.filter((_, i) => !bad.has(i)).map((p) => p.id)));
-    await expectStoredExactly(
-      b,
-      name,
-      pts.filter((_, i) => !bad.has(i)),
-    );
+    expect(res.stored).toEqual(pts.slice(32).map((p) => p.id));
+    expect(upsertRecords(from, name).map((x) => x.status)).toEqual([400, 400, 200]);
+    expect(logs.filter((e) => e.event === 'backend.upsert.split')).toEqual([]);
+    await expectStoredExactly(b, name, pts.slice(32));
+  });
+
+  it('strict mode\'s upsert_max_batchsize: the batch is cut to the limit in one step, not halved 2N-1 times', async () => {
+    const logs: LogEvent[] = [];
+    const { b } = backend({ logger: (e) => logs.push(e), collection: { strictMode: { enabled: true, upsert_max_batchsize: 10 } } });
+    const name = await collection(b);
+    const pts = makePoints(rng(16), 35, 4);
+    const from = standin.requests.length;
+    const res = await b.upsert(name, pts, { batchSize: 32, concurrency: 1 });
+    expect(res).toEqual({ stored: pts.map((p) => p.id), failed: [] });
+    // one refusal, then the 32 in batches of 10 (the other batch of 3 may go in between)
+    expect(upsertRecords(from, name).map((x) => `${x.status}:${x.points}`).sort()).toEqual(['200:10', '200:10', '200:10', '200:2', '200:3', '400:32']);
+    expect(logs.filter((e) => e.event === 'backend.upsert.split').map((e) => e.fields)).toEqual([
+      { op: `upsert into ${name}`, points: 32, size: 10, reason: 'HTTP 400' },
+    ]);
+    await expectStoredExactly(b, name, pts);
   });
 
   it('keeps batches under maxBatchBytes on the client side', async () => {
@@ -283,6 +315,46 @@ describe('QdrantBackend faults: oversized and refused batches', () => {
     expect(recs.every((x) => x.status === 200)).toBe(true);
     expect(recs.length).toBeGreaterThan(1);
     await expectStoredExactly(b, name, pts);
+  });
+});
+
+describe('QdrantBackend faults: writes Qdrant did not confirm', () => {
+  it('a write answered wait_timeout (Qdrant >= 1.17 with a timeout) is retried and then confirmed', async () => {
+    const { b, retries } = backend();
+    const name = await collection(b);
+    const pts = makePoints(rng(17), 6, 4);
+    standin.inject({ kind: 'wait-timeout' }, UPSERT);
+    const from = standin.requests.length;
+    expect(await b.upsert(name, pts)).toEqual({ stored: pts.map((p) => p.id), failed: [] });
+    expect(retries.map((r) => (r.error as Error).name)).toEqual(['UnconfirmedWrite']);
+    expect(upsertRecords(from, name).map((x) => x.fault ?? 'none')).toEqual(['wait-timeout', 'none']);
+    await expectStoredExactly(b, name, pts);
+  });
+
+  it('when every answer is wait_timeout the points are reported unconfirmed (they may still land)', async () => {
+    const { b } = backend({ retry: { attempts: 2, baseMs: 1, maxMs: 5 } });
+    const name = await collection(b);
+    const pts = makePoints(rng(18), 3, 4);
+    standin.inject({ kind: 'wait-timeout' }, { ...UPSERT, times: 2 });
+    const res = await b.upsert(name, pts);
+    expect(res.stored).toEqual([]);
+    expect(res.failed[0]!.error).toMatchObject({ code: 'ERR_BACKEND', detail: 'wait_timeout' });
+    expect(res.failed[0]!.error.message).toMatch(/not confirmed.*re-running it is safe/);
+    // the stand-in applied them, as Qdrant eventually would
+    await expectStoredExactly(b, name, pts);
+  });
+
+  it('deletes and payload updates are confirmed the same way', async () => {
+    const { b, retries } = backend();
+    const name = await collection(b);
+    const pts = makePoints(rng(19), 4, 4, () => ({ v: 0 }));
+    await b.upsert(name, pts);
+    standin.inject({ kind: 'wait-timeout' }, { method: 'POST', path: /\/points\/payload$/ });
+    standin.inject({ kind: 'wait-timeout' }, { method: 'POST', path: /\/points\/delete$/ });
+    await b.setPayload(name, [{ id: pts[0]!.id, payload: { v: 1 } }]);
+    await b.delete(name, { ids: [pts[1]!.id] });
+    expect(retries.map((r) => r.op)).toEqual([`set payload in ${name}`, `delete from ${name}`]);
+    expect(await b.count(name)).toBe(3);
   });
 });
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkFilter, compileFilter, fieldValues, MAX_FILTER_DEPTH } from './filter.js';
+import { canonicalPath, checkFilter, compileFilter, fieldValues, keyNeedsQuoting, MAX_FILTER_DEPTH, parsePath, payloadPath } from './filter.js';
 import type { Condition, Filter, Payload } from './types.js';
 
 const runs = process.env['SLOW'] ? 1000 : 150;
@@ -152,6 +152,50 @@ describe('filter evaluation', () => {
     expect(holds({ must: [{ key: 'list[].c', match: { value: 2 } }] }, p)).toBe(true);
   });
 
+  it('paths take quoted keys and [n] indices (Qdrant lib/segment/src/json_path/parse.rs)', () => {
+    const p = { 'a.b': 1, 'my field': { x: 'y' }, list: [{ c: 1 }, { c: 2 }], 'ключ': 3 };
+    expect(fieldValues(p, '"a.b"')).toEqual([1]);
+    expect(fieldValues(p, 'a.b')).toEqual([]);
+    expect(fieldValues(p, '"my field".x')).toEqual(['y']);
+    expect(fieldValues(p, 'list[1].c')).toEqual([2]);
+    expect(fieldValues(p, 'list[2].c')).toEqual([]);
+    expect(fieldValues(p, 'ключ')).toEqual([3]);
+    expect(holds({ must: [{ key: '"my field".x', match: { value: 'y' } }] }, p)).toBe(true);
+  });
+
+  it('parses, prints and builds paths as Qdrant does', () => {
+    // the cases of test_parse and test_key_needs_quoting in lib/segment/src/json_path/parse.rs
+    expect(parsePath('foo[1][50].bar-baz[]."qux[.]quux"')).toEqual([
+      { key: 'foo' },
+      { index: 1 },
+      { index: 50 },
+      { key: 'bar-baz' },
+      { all: true },
+      { key: 'qux[.]quux' },
+    ]);
+    expect(parsePath('')).toBeNull();
+    for (const k of ['f', 'foo', 'foo_123-bar']) expect(keyNeedsQuoting(k)).toBe(false);
+    for (const k of ['', ' foo', 'foo ', 'foo bar', 'foo.bar.baz', 'foo[]', 'foo[0]']) expect(keyNeedsQuoting(k)).toBe(true);
+    expect(canonicalPath('"foo".bar')).toBe('foo.bar');
+    expect(canonicalPath('a."b c"[0]')).toBe('a."b c"[0]');
+    expect(() => canonicalPath('a b')).toThrow(TypeError);
+    expect(payloadPath('bi', 'lang')).toBe('bi.lang');
+    expect(payloadPath('bi', 'my field', 'a.b')).toBe('bi."my field"."a.b"');
+    expect(() => payloadPath('bi', 'say "hi"')).toThrow(RangeError);
+    expect(() => payloadPath('bi', 'back\\slash')).toThrow(RangeError);
+    expect(() => payloadPath()).toThrow(RangeError);
+  });
+
+  it('every key payloadPath builds parses back to the same keys (property)', () => {
+    const keyArb = fc.string({ minLength: 0, maxLength: 8 }).filter((k) => !k.includes('"') && !k.includes('\\'));
+    fc.assert(
+      fc.property(fc.array(keyArb, { minLength: 1, maxLength: 4 }), (keys) => {
+        expect(parsePath(payloadPath(...keys))).toEqual(keys.map((key) => ({ key })));
+      }),
+      { numRuns: runs },
+    );
+  });
+
   it('empty should matches nothing; empty must and empty filter match everything', () => {
     expect(holds({ should: [] }, { a: 1 })).toBe(false);
     expect(holds({ must: [] }, { a: 1 })).toBe(true);
@@ -198,8 +242,13 @@ describe('checkFilter', () => {
     ['a range condition', { must: [{ key: 'a', range: { gt: 1 } }] }],
     ['a missing match', { must: [{ key: 'a' }] }],
     ['an empty key', { must: [{ key: '', match: { value: 1 } }] }],
-    ['an index in the key', { must: [{ key: 'a[0]', match: { value: 1 } }] }],
-    ['a quoted key', { must: [{ key: '"a.b"', match: { value: 1 } }] }],
+    ['a key with a space (Qdrant wants it quoted)', { must: [{ key: 'a b', match: { value: 1 } }] }],
+    ['a key with a colon', { must: [{ key: 'bi.lang:en', match: { value: 1 } }] }],
+    ['an unterminated quote', { must: [{ key: '"a.b', match: { value: 1 } }] }],
+    ['a backslash in a quoted key', { must: [{ key: '"a\\b"', match: { value: 1 } }] }],
+    ['a non-numeric index', { must: [{ key: 'a[x]', match: { value: 1 } }] }],
+    ['a trailing dot', { must: [{ key: 'a.', match: { value: 1 } }] }],
+    ['a path starting with an index', { must: [{ key: '[0].a', match: { value: 1 } }] }],
     ['an empty path segment', { must: [{ key: 'a..b', match: { value: 1 } }] }],
     ['a non-UUID has_id', { must: [{ has_id: ['1'] }] }],
     ['an uppercase UUID in has_id', { must: [{ has_id: ['ABCDEF00-0000-4000-8000-000000000001'] }] }],

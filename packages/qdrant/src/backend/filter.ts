@@ -4,9 +4,13 @@
  *
  * - `must`: all conditions hold (an empty list holds); `should`: at least one holds (an empty,
  *   present list never holds); `must_not`: none holds. A Filter can nest as a condition.
- * - A field's values: the key is a path of object keys joined by '.', a segment ending in `[]`
- *   walks into every element of an array; a final array is flattened one level. A condition on a
- *   field with no values (missing key, empty array) is false, including `except`.
+ * - A field's values: the key is a JSON path in Qdrant's syntax (segment/src/json_path/parse.rs):
+ *   object keys joined by '.', each either raw (letters, digits, '_' and '-' only, as Rust's
+ *   `char::is_alphanumeric`) or double-quoted (any characters but '"' and '\\'); `[]` walks into
+ *   every element of an array, `[n]` into element n. A final array is flattened one level. A
+ *   condition on a field with no values (missing key, empty array) is false, including `except`.
+ *   Qdrant refuses any other key with 400 ("Invalid json path"), so we refuse it first; build keys
+ *   from arbitrary field names with `payloadPath`.
  * - `match.value`: string equals string, integer equals an integral number, boolean equals
  *   boolean; never across types. `match.any`: all strings or all integers; an empty list matches
  *   nothing. `match.except`: true for a value of another type (a number under a string list, a
@@ -53,19 +57,112 @@ function checkValueList(v: unknown, at: string): string[] | number[] {
   throw new TypeError(`"${at}" expected all strings or all safe integers`);
 }
 
-/** Key syntax: `a`, `a.b`, `a[].b`; anything else (indices, quoting) is not supported. */
+/** A step of a JSON path: an object key, an array element, or every array element (`[]`). */
+export type PathItem = { key: string } | { index: number } | { all: true };
+
+/** Characters of a raw (unquoted) key: Rust's `char::is_alphanumeric`, '_' and '-'. */
+const RAW_KEY = /^[\p{Alphabetic}\p{Nd}\p{Nl}\p{No}_-]+$/u;
+const RAW_KEY_PREFIX = /^[\p{Alphabetic}\p{Nd}\p{Nl}\p{No}_-]+/u;
+
+/**
+ * Parses a key with Qdrant's grammar (lib/segment/src/json_path/parse.rs): a first key, then
+ * `.key`, `."quoted key"`, `[n]` or `[]` items. Null when Qdrant would refuse it.
+ */
+export function parsePath(path: string): PathItem[] | null {
+  const items: PathItem[] = [];
+  let rest = path;
+  const key = (): boolean => {
+    if (rest.startsWith('"')) {
+      const end = rest.indexOf('"', 1);
+      if (end < 0) return false;
+      const k = rest.slice(1, end);
+      if (k.includes('\\')) return false;
+      items.push({ key: k });
+      rest = rest.slice(end + 1);
+      return true;
+    }
+    const m = RAW_KEY_PREFIX.exec(rest);
+    if (m === null) return false;
+    items.push({ key: m[0] });
+    rest = rest.slice(m[0].length);
+    return true;
+  };
+  if (!key()) return null;
+  while (rest.length > 0) {
+    if (rest.startsWith('.')) {
+      rest = rest.slice(1);
+      if (!key()) return null;
+    } else if (rest.startsWith('[]')) {
+      items.push({ all: true });
+      rest = rest.slice(2);
+    } else {
+      const m = /^\[(\d+)\]/.exec(rest);
+      if (m === null) return null;
+      const n = Number(m[1]);
+      if (!Number.isSafeInteger(n)) return null;
+      items.push({ index: n });
+      rest = rest.slice(m[0].length);
+    }
+  }
+  return items;
+}
+
+/** Whether an object key must be double-quoted in a path (Qdrant's `key_needs_quoting`). */
+export function keyNeedsQuoting(key: string): boolean {
+  return !RAW_KEY.test(key);
+}
+
+/** A path as Qdrant prints it (its Display): keys quoted only where needed. Two keys name the same field iff this agrees. */
+export function formatPath(items: readonly PathItem[]): string {
+  return items
+    .map((it, i) => {
+      if ('key' in it) return `${i === 0 ? '' : '.'}${keyNeedsQuoting(it.key) ? `"${it.key}"` : it.key}`;
+      return 'index' in it ? `[${it.index}]` : '[]';
+    })
+    .join('');
+}
+
+/** The canonical spelling of a valid key (see `formatPath`); throws TypeError for an invalid one. */
+export function canonicalPath(path: string, what = 'key'): string {
+  const items = parsePath(path);
+  if (items === null) throw new TypeError(`"${what}" is not a valid payload path: ${JSON.stringify(path)}`);
+  return formatPath(items);
+}
+
+/**
+ * A path through nested object keys, quoting each key that needs it: `payloadPath('bi', 'my
+ * field')` is `bi."my field"`. A key holding '"' or '\\' cannot be written in Qdrant's syntax at
+ * all: RangeError.
+ */
+export function payloadPath(...keys: string[]): string {
+  if (keys.length === 0) throw new RangeError('"keys" expected at least one key');
+  keys.forEach((k, i) => {
+    if (typeof k !== 'string') throw new TypeError(`"keys[${i}]" expected string`);
+    if (k.includes('"') || k.includes('\\')) throw new RangeError(`"keys[${i}]" contains '"' or '\\', which a Qdrant payload path cannot express`);
+  });
+  return formatPath(keys.map((key) => ({ key })));
+}
+
 function checkKey(key: unknown, at: string): string {
   if (typeof key !== 'string' || key.length === 0) throw new TypeError(`"${at}" expected non-empty string, got ${kind(key)}`);
-  for (const seg of key.split('.')) {
-    const name = seg.endsWith('[]') ? seg.slice(0, -2) : seg;
-    if (name.length === 0 || name.includes('[') || name.includes(']') || name.includes('"')) {
-      throw new TypeError(`"${at}" has unsupported path syntax: ${JSON.stringify(key)}`);
-    }
+  if (parsePath(key) === null) {
+    throw new TypeError(`"${at}" is not a valid payload path (quote keys outside [A-Za-z0-9_-], e.g. a."b c"): ${JSON.stringify(key)}`);
   }
   return key;
 }
 
-function checkCondition(c: unknown, at: string, depth: number): Condition {
+/** How has_id entries are checked: by default lowercase hyphenated UUIDs, the only ids we store. */
+export interface FilterCheckOptions {
+  /** Returns the id as it is matched against point ids; throws for an id the store refuses. */
+  pointId?: (id: unknown, at: string) => string;
+}
+
+function defaultPointId(id: unknown, at: string): string {
+  if (typeof id !== 'string' || !UUID.test(id)) throw new TypeError(`"${at}" expected lowercase hyphenated UUID, got ${kind(id)}`);
+  return id;
+}
+
+function checkCondition(c: unknown, at: string, depth: number, o: FilterCheckOptions): Condition {
   if (!isObject(c)) throw new TypeError(`"${at}" expected object, got ${kind(c)}`);
   if ('key' in c) {
     onlyKeys(c, ['key', 'match'], at);
@@ -83,20 +180,16 @@ function checkCondition(c: unknown, at: string, depth: number): Condition {
     onlyKeys(c, ['has_id'], at);
     const ids = c['has_id'];
     if (!Array.isArray(ids)) throw new TypeError(`"${at}.has_id" expected array, got ${kind(ids)}`);
-    ids.forEach((id: unknown, i) => {
-      if (typeof id !== 'string' || !UUID.test(id)) {
-        throw new TypeError(`"${at}.has_id[${i}]" expected lowercase hyphenated UUID, got ${kind(id)}`);
-      }
-    });
-    return { has_id: [...(ids as string[])] };
+    const check = o.pointId ?? defaultPointId;
+    return { has_id: ids.map((id: unknown, i) => check(id, `${at}.has_id[${i}]`)) };
   }
-  return checkFilterAt(c, at, depth + 1);
+  return checkFilterAt(c, at, depth + 1, o);
 }
 
 /** Deep nesting is either a bug or an attempt to exhaust the stack; Qdrant has no use for it. */
 export const MAX_FILTER_DEPTH = 32;
 
-function checkFilterAt(f: unknown, at: string, depth: number): Filter {
+function checkFilterAt(f: unknown, at: string, depth: number, o: FilterCheckOptions): Filter {
   if (!isObject(f)) throw new TypeError(`"${at}" expected object, got ${kind(f)}`);
   if (depth > MAX_FILTER_DEPTH) throw new RangeError(`"${at}" nests deeper than ${MAX_FILTER_DEPTH} levels`);
   onlyKeys(f, ['must', 'should', 'must_not'], at);
@@ -105,7 +198,7 @@ function checkFilterAt(f: unknown, at: string, depth: number): Filter {
     const list = f[clause];
     if (list === undefined) continue;
     if (!Array.isArray(list)) throw new TypeError(`"${at}.${clause}" expected array, got ${kind(list)}`);
-    out[clause] = list.map((c: unknown, i) => checkCondition(c, `${at}.${clause}[${i}]`, depth));
+    out[clause] = list.map((c: unknown, i) => checkCondition(c, `${at}.${clause}[${i}]`, depth, o));
   }
   return out;
 }
@@ -114,40 +207,38 @@ function checkFilterAt(f: unknown, at: string, depth: number): Filter {
  * Validates `filter` and returns a copy holding only the known keys: the copy is what both
  * backends evaluate or send, so an extra property can never change meaning in one of them.
  */
-export function checkFilter(filter: unknown, name = 'filter'): Filter {
-  return checkFilterAt(filter, name, 0);
+export function checkFilter(filter: unknown, name = 'filter', options: FilterCheckOptions = {}): Filter {
+  return checkFilterAt(filter, name, 0, options);
 }
 
-interface Segment {
-  name: string;
-  spread: boolean;
-}
-
-function parseKey(key: string): Segment[] {
-  return key.split('.').map((seg) => (seg.endsWith('[]') ? { name: seg.slice(0, -2), spread: true } : { name: seg, spread: false }));
-}
-
-function collect(value: unknown, path: Segment[], i: number, out: unknown[]): void {
+function collect(value: unknown, path: readonly PathItem[], i: number, out: unknown[]): void {
   if (i === path.length) {
     if (Array.isArray(value)) out.push(...(value as unknown[]));
     else if (value !== undefined) out.push(value);
     return;
   }
-  if (!isObject(value)) return;
-  const seg = path[i] as Segment;
-  if (!Object.hasOwn(value, seg.name)) return;
-  const next = value[seg.name];
-  if (seg.spread) {
-    if (Array.isArray(next)) for (const el of next) collect(el, path, i + 1, out);
-    return;
+  const item = path[i] as PathItem;
+  if ('key' in item) {
+    if (isObject(value) && Object.hasOwn(value, item.key)) collect(value[item.key], path, i + 1, out);
+  } else if (Array.isArray(value)) {
+    if ('index' in item) {
+      if (item.index < value.length) collect(value[item.index], path, i + 1, out);
+    } else {
+      for (const el of value) collect(el, path, i + 1, out);
+    }
   }
-  collect(next, path, i + 1, out);
+}
+
+function pathOf(key: string): PathItem[] {
+  const p = parsePath(key);
+  if (p === null) throw new TypeError(`not a valid payload path: ${JSON.stringify(key)}`);
+  return p;
 }
 
 /** The values a condition on `key` sees in `payload` (see the module comment). */
 export function fieldValues(payload: Payload, key: string): unknown[] {
   const out: unknown[] = [];
-  collect(payload, parseKey(key), 0, out);
+  collect(payload, pathOf(key), 0, out);
   return out;
 }
 
@@ -182,7 +273,7 @@ function matcher(c: FieldCondition): ValueCheck {
 
 function compileCondition(c: Condition): PointPredicate {
   if ('key' in c) {
-    const path = parseKey(c.key);
+    const path = pathOf(c.key);
     const check = matcher(c);
     return (_id, payload) => {
       const values: unknown[] = [];

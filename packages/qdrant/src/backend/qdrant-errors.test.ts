@@ -6,8 +6,8 @@ import { createServer } from 'node:net';
 import { QdrantClient, QdrantClientTimeoutError } from '@qdrant/js-client-rest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BackendError, Conflict, NotFound } from '@sealvec/core';
-import { classify, isRetryable, isSplittable, parseRetryAfter, qdrantDetail, toCodedError, type Failure } from './qdrant-errors.js';
-import { QdrantStandin } from './qdrant-standin.js';
+import { classify, DeadlineExceeded, isRetryable, parseRetryAfter, qdrantDetail, sizeSplit, toCodedError, UnconfirmedWrite, type Failure } from './qdrant-errors.js';
+import { QdrantStandin } from '../__tests__/qdrant-standin/index.js';
 
 let standin: QdrantStandin;
 let client: QdrantClient;
@@ -99,9 +99,38 @@ describe('retry and split decisions', () => {
     expect(isRetryable({ kind: 'network', code: 'ECONNRESET' })).toBe(true);
   });
 
-  it('splits batches on 400 and 413 only', () => {
-    expect([400, 413, 404, 429, 500].map((s) => isSplittable(http(s)))).toEqual([true, true, false, false, false]);
-    expect(isSplittable({ kind: 'timeout' })).toBe(false);
+  it('retries a write Qdrant did not confirm (wait_timeout)', () => {
+    expect(isRetryable(classify(new UnconfirmedWrite('wait_timeout')))).toBe(true);
+    expect(toCodedError(classify(new UnconfirmedWrite('wait_timeout')), 'upsert into c', new UnconfirmedWrite('wait_timeout'))).toMatchObject({
+      code: 'ERR_BACKEND',
+      detail: 'wait_timeout',
+    });
+  });
+
+  it('recognises client errors by name (an injected client may come from another package copy)', () => {
+    const t = new Error('aborted');
+    t.name = 'QdrantClientTimeoutError';
+    expect(classify(t)).toEqual({ kind: 'timeout' });
+    const r = Object.assign(new Error('slow down'), { name: 'QdrantClientResourceExhaustedError', retry_after: 2 });
+    expect(classify(r)).toMatchObject({ kind: 'http', status: 429, retryAfterMs: 2000 });
+    expect(classify(new DeadlineExceeded('late'))).toEqual({ kind: 'timeout' });
+  });
+
+  it('splits a batch only when it was refused for its size', () => {
+    const h = (status: number, detail: string) => ({ kind: 'http' as const, status, detail, retryAfterMs: undefined });
+    // actix-web's body limit, which Qdrant answers with 400 (src/actix/mod.rs)
+    expect(sizeSplit(h(400, 'JSON payload (40000 bytes) is larger than allowed (limit: 20000 bytes).'), 32)).toBe(16);
+    expect(sizeSplit(h(400, 'JSON payload has exceeded limit (20000 bytes).'), 5)).toBe(3);
+    expect(sizeSplit(h(413, 'Payload Too Large'), 10)).toBe(5);
+    // strict mode's upsert_max_batchsize names the size to cut to (verification/update.rs)
+    const strict = 'Bad request: Limit exceeded 256 > 100 for "upsert limit". Help: Reduce the "upsert limit" parameter to or below 100.';
+    expect(sizeSplit(h(400, strict), 256)).toBe(100);
+    // anything else fails the same way in smaller batches: no split
+    expect(sizeSplit(h(400, 'Wrong input: payload rejected'), 32)).toBeNull();
+    expect(sizeSplit(h(400, 'Bad request: Index required but not found for "ep" of one of the following types: [integer]'), 32)).toBeNull();
+    expect(sizeSplit(h(413, 'too large'), 1)).toBeNull();
+    expect(sizeSplit({ kind: 'timeout' }, 10)).toBeNull();
+    expect([404, 429, 500].map((s) => sizeSplit(h(s, 'JSON payload (1 bytes) is larger than allowed'), 10))).toEqual([null, null, null]);
   });
 });
 

@@ -1,6 +1,8 @@
 /**
- * What went wrong with a request made through @qdrant/js-client-rest 1.18.0, and the coded error
- * we raise for it. Pure: inspects error objects, performs no I/O.
+ * What went wrong with a request made through @qdrant/js-client-rest 1.18 or 1.19, and the coded
+ * error we raise for it. Pure: inspects error objects, performs no I/O. Client errors are
+ * recognised by name as well as by class, because an injected client may come from another copy
+ * of the package (classes from two copies are never `instanceof` each other).
  *
  * The client fails in these shapes (read from its sources, dist/esm/api-client.js and
  * @qdrant/openapi-typescript-fetch's fetcher.js):
@@ -22,7 +24,25 @@ export type Failure =
   | { kind: 'http'; status: number; detail: string | undefined; retryAfterMs: number | undefined }
   | { kind: 'timeout' }
   | { kind: 'network'; code: string }
+  | { kind: 'unconfirmed'; status: string }
   | { kind: 'other' };
+
+/** Our own deadline fired (QdrantBackend races requests of an injected client against it). */
+export class DeadlineExceeded extends Error {
+  override readonly name = 'DeadlineExceeded';
+}
+
+/**
+ * A write asked with wait=true came back without `status: "completed"`: with a `timeout`,
+ * Qdrant >= 1.17 answers `wait_timeout` once the wait outlives it (tests/openapi/
+ * test_wait_timeout.py). The write is queued and will apply; re-sending it is safe (idempotent).
+ */
+export class UnconfirmedWrite extends Error {
+  override readonly name = 'UnconfirmedWrite';
+  constructor(readonly status: string) {
+    super(`the server answered ${JSON.stringify(status)} instead of "completed"`);
+  }
+}
 
 const NETWORK_CODES = new Set([
   'ECONNRESET',
@@ -87,8 +107,12 @@ function networkCode(e: unknown): string | undefined {
   return undefined;
 }
 
+const named = (e: unknown, name: string): e is Error => e instanceof Error && e.name === name;
+
 export function classify(e: unknown): Failure {
-  if (e instanceof QdrantClientResourceExhaustedError) {
+  if (e instanceof UnconfirmedWrite) return { kind: 'unconfirmed', status: e.status };
+  if (e instanceof DeadlineExceeded) return { kind: 'timeout' };
+  if (e instanceof QdrantClientResourceExhaustedError || named(e, 'QdrantClientResourceExhaustedError')) {
     const s = (e as { retry_after?: unknown }).retry_after;
     return { kind: 'http', status: 429, detail: e.message || undefined, retryAfterMs: typeof s === 'number' ? s * 1000 : undefined };
   }
@@ -99,28 +123,65 @@ export function classify(e: unknown): Failure {
     const retryAfterMs = e.status === 429 || e.status === 503 ? parseRetryAfter(e.headers?.get('retry-after')) : undefined;
     return { kind: 'http', status: e.status, detail: qdrantDetail(e.data) ?? e.statusText, retryAfterMs };
   }
-  if (e instanceof QdrantClientTimeoutError) return { kind: 'timeout' };
+  if (e instanceof QdrantClientTimeoutError || named(e, 'QdrantClientTimeoutError')) return { kind: 'timeout' };
   const code = networkCode(e);
   if (code !== undefined) return { kind: 'network', code };
   return { kind: 'other' };
 }
 
-/** 429, 408, 5xx, timeouts and dropped connections are worth another attempt; other 4xx are not. */
+/**
+ * 429, 408, 5xx, timeouts, dropped connections and unconfirmed writes are worth another attempt;
+ * other 4xx are not (a strict-mode refusal or a bad body fails the same way every time).
+ */
 export function isRetryable(f: Failure): boolean {
   switch (f.kind) {
     case 'http':
       return f.status === 429 || f.status === 408 || f.status >= 500;
     case 'timeout':
     case 'network':
+    case 'unconfirmed':
       return true;
     case 'other':
       return false;
   }
 }
 
-/** A batch that the server refused as a whole may hold a few bad points: halve and retry it. */
-export function isSplittable(f: Failure): boolean {
-  return f.kind === 'http' && (f.status === 413 || f.status === 400);
+/** actix-web's body-limit errors (JsonPayloadError Overflow / OverflowKnownLength), answered 400. */
+const BODY_TOO_LARGE = /JSON payload (\(\d+ bytes\) is larger than allowed|has exceeded limit)/;
+/** Strict mode's `upsert_max_batchsize` (lib/collection/src/operations/verification/update.rs). */
+const UPSERT_LIMIT = /Limit exceeded \d+ > (\d+) for "upsert limit"/;
+
+/**
+ * How to split a batch the server refused for its size, or null when the refusal is not about
+ * size (then splitting cannot help, and every smaller request would fail the same way). A body
+ * over the server's limit (413 from a proxy, 400 from Qdrant itself) is halved; a strict-mode
+ * batch limit gives the largest batch allowed, so the batch is cut to it in one step.
+ */
+export function sizeSplit(f: Failure, batchLength: number): number | null {
+  if (f.kind !== 'http' || batchLength < 2) return null;
+  const limit = f.status === 400 ? UPSERT_LIMIT.exec(f.detail ?? '') : null;
+  if (limit !== null) {
+    const max = Number(limit[1]);
+    return max >= 1 && max < batchLength ? max : null;
+  }
+  if (f.status === 413 || (f.status === 400 && BODY_TOO_LARGE.test(f.detail ?? ''))) return Math.ceil(batchLength / 2);
+  return null;
+}
+
+/** A short public description of a failure for logs: status, kind or code, never a body. */
+export function failureReason(f: Failure): string {
+  switch (f.kind) {
+    case 'http':
+      return `HTTP ${f.status}`;
+    case 'timeout':
+      return 'timeout';
+    case 'network':
+      return `connection error ${f.code}`;
+    case 'unconfirmed':
+      return `write not confirmed (${f.status})`;
+    case 'other':
+      return 'client error';
+  }
 }
 
 function isAlreadyExists(f: Failure): boolean {
@@ -148,6 +209,11 @@ export function toCodedError(f: Failure, op: string, cause: unknown, timeoutMs?:
       return new BackendError(`Qdrant ${op} timed out${timeoutMs !== undefined ? ` after ${timeoutMs} ms` : ''}`, { cause });
     case 'network':
       return new BackendError(`Qdrant ${op} failed: connection error (${f.code})`, { cause, detail: f.code });
+    case 'unconfirmed':
+      return new BackendError(`Qdrant ${op} was not confirmed: ${(cause as Error).message}; it may still apply, and re-running it is safe`, {
+        cause,
+        detail: f.status,
+      });
     case 'other':
       return new BackendError(`Qdrant ${op} failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
   }

@@ -3,19 +3,22 @@ import type { Schemas } from '@qdrant/js-client-rest';
 import { describe, expect, it } from 'vitest';
 import {
   chunks,
-  createCollectionBody,
   describeFromInfo,
   f32ForJson,
   fromRecord,
   fromScoredPoint,
   groupPayloadUpdates,
+  missingIndexes,
   payloadIndexes,
+  tenantFieldOf,
+  tenantOfFilter,
+  withPayloadToWire,
   splitBySize,
   toWireFilter,
   toWirePoint,
   wirePointBytes,
 } from './qdrant-mapping.js';
-import type { Payload } from './types.js';
+import type { Filter, Payload } from './types.js';
 
 const runs = process.env['SLOW'] ? 2000 : 300;
 const ID = '00000000-0000-4000-8000-00000000000a';
@@ -106,21 +109,52 @@ describe('setPayload grouping', () => {
 });
 
 describe('collection bodies', () => {
-  it('creates one unnamed vector with our distance and the metadata', () => {
-    expect(createCollectionBody({ name: 'c', dimension: 8, distance: 'Dot', metadata: { s: 1 } })).toEqual({
-      vectors: { size: 8, distance: 'Dot' },
-      metadata: { s: 1 },
-    });
-    expect(createCollectionBody({ name: 'c', dimension: 8, distance: 'Euclid' }).metadata).toEqual({});
-  });
-
-  it('indexes the tenant field with is_tenant and keyword fields as keyword, once each', () => {
-    expect(payloadIndexes({ name: 'c', dimension: 2, distance: 'Dot', tenantField: 't', keywordFields: ['k1', 't', 'k2'] })).toEqual([
+  it('indexes the tenant field with is_tenant, keyword fields as keyword and integer fields as integer, once each', () => {
+    expect(payloadIndexes({ tenantField: 't', keywordFields: ['k1', 't', 'k2'], integerFields: ['ep'] })).toEqual([
       { field_name: 't', field_schema: { type: 'keyword', is_tenant: true } },
       { field_name: 'k1', field_schema: 'keyword' },
       { field_name: 'k2', field_schema: 'keyword' },
+      { field_name: 'ep', field_schema: { type: 'integer', lookup: true, range: true } },
     ]);
-    expect(payloadIndexes({ name: 'c', dimension: 2, distance: 'Dot' })).toEqual([]);
+    expect(payloadIndexes({})).toEqual([]);
+  });
+
+  it('finds the indexes a collection lacks or has with a type that cannot serve the filter', () => {
+    const withSchema = (payload_schema: Record<string, unknown>) => ({ config: { params: {} }, payload_schema }) as unknown as Schemas['CollectionInfo'];
+    const wanted = payloadIndexes({ tenantField: 'tnt', keywordFields: ['kid', 'bi."my field"'], integerFields: ['ep'] });
+    expect(missingIndexes(withSchema({}), wanted).map((w) => w.field_name)).toEqual(['tnt', 'kid', 'bi."my field"', 'ep']);
+    const complete = withSchema({
+      tnt: { data_type: 'keyword', params: { type: 'keyword', is_tenant: true } },
+      kid: { data_type: 'keyword' },
+      'bi."my field"': { data_type: 'keyword' },
+      ep: { data_type: 'integer', params: { type: 'integer', lookup: true, range: true } },
+    });
+    expect(missingIndexes(complete, wanted)).toEqual([]);
+    const wrong = withSchema({
+      tnt: { data_type: 'keyword' }, // not a tenant index
+      kid: { data_type: 'text' },
+      'bi."my field"': { data_type: 'keyword' },
+      ep: { data_type: 'integer', params: { type: 'integer', lookup: false, range: true } }, // no match lookups
+    });
+    expect(missingIndexes(wrong, wanted).map((w) => w.field_name)).toEqual(['tnt', 'kid', 'ep']);
+    expect(tenantFieldOf(complete)).toBe('tnt');
+    expect(tenantFieldOf(wrong)).toBeUndefined();
+  });
+
+  it('payload selectors become include paths, quoted where needed', () => {
+    expect(withPayloadToWire(true)).toBe(true);
+    expect(withPayloadToWire(false)).toBe(false);
+    expect(withPayloadToWire(['h', 'my key', 'a.b'])).toEqual({ include: ['h', '"my key"', '"a.b"'] });
+  });
+
+  it('finds the single tenant a filter reads, for custom shard keys', () => {
+    const must = (...c: Filter['must'] & object) => ({ must: c });
+    expect(tenantOfFilter(must({ key: 'tnt', match: { value: 'acme' } }, { key: 'kid', match: { value: 'k' } }), 'tnt')).toBe('acme');
+    expect(tenantOfFilter(must({ key: '"tnt"', match: { value: 7 } }), 'tnt')).toBe(7);
+    expect(tenantOfFilter(must({ key: 'tnt', match: { any: ['a', 'b'] } }), 'tnt')).toBeUndefined();
+    expect(tenantOfFilter({ should: [{ key: 'tnt', match: { value: 'a' } }] }, 'tnt')).toBeUndefined();
+    expect(tenantOfFilter(must({ key: 'tnt', match: { value: true } }), 'tnt')).toBeUndefined();
+    expect(tenantOfFilter(undefined, 'tnt')).toBeUndefined();
   });
 
   const info = (vectors: unknown, metadata?: unknown) =>

@@ -13,7 +13,8 @@
  */
 import type { Schemas } from '@qdrant/js-client-rest';
 import { SchemeMismatch } from '@sealvec/core';
-import type { CollectionDescription, CollectionSpec, Filter, Payload, Point, ScoredPoint } from './types.js';
+import { canonicalPath, payloadPath } from './filter.js';
+import type { CollectionDescription, Filter, IndexFields, Payload, PayloadSelector, Point, ScoredPoint } from './types.js';
 
 /** The server's default body limit is 32 MiB; stay well below it. */
 export const DEFAULT_MAX_BATCH_BYTES = 8 * 1024 * 1024;
@@ -52,20 +53,83 @@ export function toWireFilter(f: Filter): Schemas['Filter'] {
   return structuredClone(f) as Schemas['Filter'];
 }
 
-export function createCollectionBody(spec: CollectionSpec): Schemas['CreateCollection'] {
-  return { vectors: { size: spec.dimension, distance: spec.distance }, metadata: spec.metadata ?? {} };
+/**
+ * The payload indexes a collection needs: the tenant field (keyword with is_tenant), keyword
+ * fields, and integer fields (lookup for `match`, range for future range filters). Every field a
+ * filter uses must be here: Qdrant in strict mode (`unindexed_filtering_retrieve: false`, on by
+ * default in Qdrant Cloud) refuses a filter on an unindexed field with 400.
+ */
+export function payloadIndexes(fields: IndexFields): Schemas['CreateFieldIndex'][] {
+  const out: Schemas['CreateFieldIndex'][] = [];
+  if (fields.tenantField !== undefined) {
+    out.push({ field_name: fields.tenantField, field_schema: { type: 'keyword', is_tenant: true } });
+  }
+  for (const f of fields.keywordFields ?? []) {
+    if (f !== fields.tenantField) out.push({ field_name: f, field_schema: 'keyword' });
+  }
+  for (const f of fields.integerFields ?? []) out.push({ field_name: f, field_schema: { type: 'integer', lookup: true, range: true } });
+  return out;
 }
 
-/** The payload indexes a collection needs: the tenant field (is_tenant) and keyword fields. */
-export function payloadIndexes(spec: CollectionSpec): Schemas['CreateFieldIndex'][] {
-  const out: Schemas['CreateFieldIndex'][] = [];
-  if (spec.tenantField !== undefined) {
-    out.push({ field_name: spec.tenantField, field_schema: { type: 'keyword', is_tenant: true } });
+/** Whether an index Qdrant reports (`payload_schema[field]`) serves what `want` asks for. */
+function serves(have: unknown, want: Schemas['CreateFieldIndex']['field_schema']): boolean {
+  if (have === null || typeof have !== 'object') return false;
+  const h = have as { data_type?: unknown; params?: Record<string, unknown> };
+  const type = typeof want === 'string' ? want : (want as { type: string }).type;
+  if (h.data_type !== type) return false;
+  if (type === 'integer') return h.params?.['lookup'] !== false;
+  if (typeof want === 'object' && want !== null && (want as { is_tenant?: unknown }).is_tenant === true) return h.params?.['is_tenant'] === true;
+  return true;
+}
+
+/**
+ * The indexes of `wanted` that the collection lacks or has with the wrong type (Qdrant keys
+ * `payload_schema` by the canonical path). Creating an index over an existing one replaces it.
+ */
+export function missingIndexes(info: Schemas['CollectionInfo'], wanted: Schemas['CreateFieldIndex'][]): Schemas['CreateFieldIndex'][] {
+  const schema = (info.payload_schema ?? {}) as Record<string, unknown>;
+  return wanted.filter((w) => !serves(schema[canonicalPath(w.field_name)], w.field_schema));
+}
+
+/** The field holding the tenant, from the collection's `is_tenant` keyword index. */
+export function tenantFieldOf(info: Schemas['CollectionInfo']): string | undefined {
+  for (const [field, s] of Object.entries(info.payload_schema ?? {})) {
+    const params = (s as { params?: Record<string, unknown> } | null)?.params;
+    if (params?.['is_tenant'] === true) return field;
   }
-  for (const f of spec.keywordFields ?? []) {
-    if (f !== spec.tenantField) out.push({ field_name: f, field_schema: 'keyword' });
+  return undefined;
+}
+
+/** Whether the collection was made with custom sharding (shard keys). */
+export function isCustomSharded(info: Schemas['CollectionInfo']): boolean {
+  return (info.config.params as { sharding_method?: unknown }).sharding_method === 'custom';
+}
+
+/** `with_payload`: top-level keys become paths, quoted where needed (Qdrant takes paths there). */
+export function withPayloadToWire(sel: PayloadSelector): Schemas['WithPayloadInterface'] {
+  return typeof sel === 'boolean' ? sel : { include: sel.map((k) => payloadPath(k)) };
+}
+
+/** A shard key: what Qdrant accepts as one (a string or an unsigned integer). */
+export function asShardKey(v: unknown): string | number | undefined {
+  if (typeof v === 'string' && v.length > 0) return v;
+  if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) return v;
+  return undefined;
+}
+
+/**
+ * The single tenant a filter is restricted to, from a top-level `must` condition matching one
+ * value on the tenant field: a read with it can go to that tenant's shard key only.
+ */
+export function tenantOfFilter(f: Filter | undefined, tenantField: string): string | number | undefined {
+  const want = canonicalPath(tenantField);
+  for (const c of f?.must ?? []) {
+    if ('key' in c && 'value' in c.match && canonicalPath(c.key) === want) {
+      const k = asShardKey(c.match.value);
+      if (k !== undefined) return k;
+    }
   }
-  return out;
+  return undefined;
 }
 
 /**

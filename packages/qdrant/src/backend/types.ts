@@ -63,6 +63,9 @@ export interface CollectionSpec {
   metadata?: Record<string, unknown>;
 }
 
+/** The payload fields a collection filters on, by index type. */
+export type IndexFields = Pick<CollectionSpec, 'tenantField' | 'keywordFields' | 'integerFields'>;
+
 export interface CollectionDescription {
   name: string;
   dimension: number;
@@ -107,6 +110,19 @@ export interface UpsertResult {
  */
 export type PayloadSelector = boolean | readonly string[];
 
+/**
+ * How an approximate (HNSW) search is run. LocalBackend always searches exactly and ignores
+ * these; QdrantBackend sends them as the query's `params`.
+ */
+export interface SearchParams {
+  /** HNSW beam width; the effective value is never below the query's limit. Server default: ef_construct. */
+  hnswEf?: number;
+  /** Full scan instead of HNSW: exact results, cost linear in the collection. */
+  exact?: boolean;
+  /** With quantized vectors: skip them, rescore with the originals, fetch `oversampling` x limit candidates. */
+  quantization?: { ignore?: boolean; rescore?: boolean; oversampling?: number };
+}
+
 export interface QueryRequest {
   vector: Float32Array;
   limit: number;
@@ -114,6 +130,8 @@ export interface QueryRequest {
   withVector?: boolean;
   /** Default true. */
   withPayload?: PayloadSelector;
+  /** Search parameters; QdrantBackend merges them over its configured defaults. */
+  params?: SearchParams;
 }
 
 export interface RetrieveOptions {
@@ -180,6 +198,13 @@ export interface Backend {
   setMetadata?(name: string, metadata: Record<string, unknown>): Promise<void>;
   /** Names of every collection, sorted. Optional until every backend implements it. */
   listCollections?(): Promise<string[]>;
+  /**
+   * Adds the payload indexes a collection lacks (an existing collection made before a field was
+   * filtered on; Qdrant in strict mode refuses filters on unindexed fields). Idempotent; returns
+   * the fields it indexed. NotFound when the collection does not exist. Optional: a backend
+   * without indexes has nothing to do.
+   */
+  ensureIndexes?(name: string, fields: IndexFields): Promise<string[]>;
   /** Releases files, locks and sockets. */
   close(): Promise<void>;
 }

@@ -8,8 +8,8 @@
  * Data problems (wrong dimension, NaN) are coded errors raised by the backends themselves.
  */
 import { DimensionMismatch, InputTooLarge, InvalidVector, NotFound } from '@sealvec/core';
-import type { CollectionSpec, Distance, Filter, Payload, Point, QueryRequest, ScrollRequest, UpsertOptions } from './types.js';
-import { checkFilter } from './filter.js';
+import type { CollectionSpec, Distance, Filter, Payload, PayloadSelector, Point, QueryRequest, ScrollRequest, SearchParams, UpsertOptions } from './types.js';
+import { checkFilter, parsePath } from './filter.js';
 
 /** Qdrant's own limit on vector size. */
 export const MAX_DIMENSION = 65_536;
@@ -125,9 +125,46 @@ export function checkDistance(d: unknown, what = 'distance'): Distance {
   return d as Distance;
 }
 
+/** A payload field to index: a path in Qdrant's syntax (see ./filter.ts), which Qdrant parses too. */
 function checkFieldName(f: unknown, what: string): string {
   if (typeof f !== 'string' || f.length === 0) throw new TypeError(`"${what}" expected non-empty string, got ${show(f)}`);
+  if (parsePath(f) === null) throw new TypeError(`"${what}" is not a valid payload path (quote keys outside [A-Za-z0-9_-], see payloadPath): ${JSON.stringify(f)}`);
   return f;
+}
+
+function checkFieldList(v: unknown, what: string): string[] {
+  if (v === undefined) return [];
+  if (!Array.isArray(v)) throw new TypeError(`"${what}" expected array, got ${show(v)}`);
+  return [...new Set(v.map((f: unknown, i) => checkFieldName(f, `${what}[${i}]`)))];
+}
+
+/**
+ * The fields to index, de-duplicated. Qdrant keeps one index per field, so a field listed as
+ * both keyword and integer (or integer and tenant) is refused rather than silently losing one.
+ */
+export function checkIndexFields(v: unknown, what: string): { tenantField?: string; keywordFields: string[]; integerFields: string[] } {
+  if (v === null || typeof v !== 'object') throw new TypeError(`"${what}" expected object, got ${show(v)}`);
+  const s = v as Record<string, unknown>;
+  const tenantField = s['tenantField'] === undefined ? undefined : checkFieldName(s['tenantField'], `${what}.tenantField`);
+  // The tenant field gets its own (is_tenant) keyword index; listing it as keyword too is harmless.
+  const keywordFields = checkFieldList(s['keywordFields'], `${what}.keywordFields`).filter((f) => f !== tenantField);
+  const integerFields = checkFieldList(s['integerFields'], `${what}.integerFields`);
+  for (const f of integerFields) {
+    if (f === tenantField || keywordFields.includes(f)) {
+      throw new RangeError(`"${what}.integerFields" lists ${JSON.stringify(f)}, which is also a keyword field; a field has one index`);
+    }
+  }
+  return { ...(tenantField !== undefined ? { tenantField } : {}), keywordFields, integerFields };
+}
+
+/** Collection metadata as it will be stored: JSON, at most MAX_METADATA_BYTES. */
+export function checkMetadata(v: unknown, what: string): Record<string, unknown> {
+  const metadata = checkPayload(v, what);
+  const bytes = new TextEncoder().encode(JSON.stringify(metadata)).length;
+  if (bytes > MAX_METADATA_BYTES) {
+    throw new InputTooLarge(`collection metadata is ${bytes} bytes as JSON; the limit is ${MAX_METADATA_BYTES}`);
+  }
+  return metadata;
 }
 
 /** A validated copy of the spec: metadata normalized to JSON, keyword fields de-duplicated. */
@@ -137,28 +174,8 @@ export function checkSpec(spec: unknown): Required<Omit<CollectionSpec, 'tenantF
   const name = checkName(s['name'], 'spec.name');
   const dimension = aint(s['dimension'], 'spec.dimension', 1, MAX_DIMENSION);
   const distance = checkDistance(s['distance'], 'spec.distance');
-  const tenantField = s['tenantField'] === undefined ? undefined : checkFieldName(s['tenantField'], 'spec.tenantField');
-  let keywordFields: string[] = [];
-  if (s['keywordFields'] !== undefined) {
-    if (!Array.isArray(s['keywordFields'])) {
-      throw new TypeError(`"spec.keywordFields" expected array, got ${show(s['keywordFields'])}`);
-    }
-    keywordFields = s['keywordFields'].map((f: unknown, i) => checkFieldName(f, `spec.keywordFields[${i}]`));
-    // The tenant field gets its own (is_tenant) index; a second keyword index on it would clash.
-    keywordFields = [...new Set(keywordFields)].filter((f) => f !== tenantField);
-  }
-  let integerFields: string[] = [];
-  if (s['integerFields'] !== undefined) {
-    if (!Array.isArray(s['integerFields'])) {
-      throw new TypeError(`"spec.integerFields" expected array, got ${show(s['integerFields'])}`);
-    }
-    integerFields = [...new Set(s['integerFields'].map((f: unknown, i) => checkFieldName(f, `spec.integerFields[${i}]`)))];
-  }
-  const metadata = s['metadata'] === undefined ? {} : checkPayload(s['metadata'], 'spec.metadata');
-  const bytes = new TextEncoder().encode(JSON.stringify(metadata)).length;
-  if (bytes > MAX_METADATA_BYTES) {
-    throw new InputTooLarge(`collection metadata is ${bytes} bytes as JSON; the limit is ${MAX_METADATA_BYTES}`);
-  }
+  const { tenantField, keywordFields, integerFields } = checkIndexFields(s, 'spec');
+  const metadata = s['metadata'] === undefined ? {} : checkMetadata(s['metadata'], 'spec.metadata');
   const out: Required<Omit<CollectionSpec, 'tenantField'>> & { tenantField?: string } = {
     name,
     dimension,
@@ -171,10 +188,61 @@ export function checkSpec(spec: unknown): Required<Omit<CollectionSpec, 'tenantF
   return out;
 }
 
+export function plainObject(v: unknown, what: string): Record<string, unknown> {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new TypeError(`"${what}" expected object`);
+  return v as Record<string, unknown>;
+}
+
+export function optBool(v: unknown, what: string): boolean | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'boolean') throw new TypeError(`"${what}" expected boolean`);
+  return v;
+}
+
+export function checkSearchParams(v: unknown, what: string): SearchParams | undefined {
+  if (v === undefined) return undefined;
+  const o = plainObject(v, what);
+  const out: SearchParams = {};
+  if (o['hnswEf'] !== undefined) out.hnswEf = aint(o['hnswEf'], `${what}.hnswEf`, 1, 1_000_000);
+  const exact = optBool(o['exact'], `${what}.exact`);
+  if (exact !== undefined) out.exact = exact;
+  if (o['quantization'] !== undefined) {
+    const q = plainObject(o['quantization'], `${what}.quantization`);
+    const quantization: NonNullable<SearchParams['quantization']> = {};
+    for (const k of ['ignore', 'rescore'] as const) {
+      const b = optBool(q[k], `${what}.quantization.${k}`);
+      if (b !== undefined) quantization[k] = b;
+    }
+    const os = q['oversampling'];
+    if (os !== undefined) {
+      if (typeof os !== 'number' || !Number.isFinite(os)) throw new TypeError(`"${what}.quantization.oversampling" expected number`);
+      if (os < 1 || os > 1000) throw new RangeError(`"${what}.quantization.oversampling" expected number in [1, 1000], got ${os}`);
+      quantization.oversampling = os;
+    }
+    out.quantization = quantization;
+  }
+  return out;
+}
+
 function checkWithVector(v: unknown, what: string): boolean {
   if (v === undefined) return false;
   if (typeof v !== 'boolean') throw new TypeError(`"${what}" expected boolean, got ${show(v)}`);
   return v;
+}
+
+/**
+ * Which top-level payload keys to return. A key is sent to Qdrant as a path (quoted where
+ * needed); a key holding '"' or '\\' cannot be written as one: RangeError.
+ */
+export function checkPayloadSelector(v: unknown, what: string): PayloadSelector {
+  if (v === undefined) return true;
+  if (typeof v === 'boolean') return v;
+  if (!Array.isArray(v)) throw new TypeError(`"${what}" expected boolean or array of keys, got ${show(v)}`);
+  v.forEach((k: unknown, i) => {
+    if (typeof k !== 'string') throw new TypeError(`"${what}[${i}]" expected string, got ${show(k)}`);
+    if (k.includes('"') || k.includes('\\')) throw new RangeError(`"${what}[${i}]" contains '"' or '\\', which a Qdrant payload path cannot express`);
+  });
+  return [...new Set(v as string[])];
 }
 
 export interface CheckedQuery {
@@ -182,6 +250,8 @@ export interface CheckedQuery {
   limit: number;
   filter: Filter | undefined;
   withVector: boolean;
+  withPayload: PayloadSelector;
+  params: SearchParams | undefined;
 }
 
 export function checkQuery(req: unknown): CheckedQuery {
@@ -192,6 +262,8 @@ export function checkQuery(req: unknown): CheckedQuery {
     limit: aint(r.limit, 'request.limit', 1),
     filter: r.filter === undefined ? undefined : checkFilter(r.filter, 'request.filter'),
     withVector: checkWithVector(r.withVector, 'request.withVector'),
+    withPayload: checkPayloadSelector(r.withPayload, 'request.withPayload'),
+    params: checkSearchParams(r.params, 'request.params'),
   };
 }
 
@@ -200,6 +272,7 @@ export interface CheckedScroll {
   offset: string | undefined;
   filter: Filter | undefined;
   withVector: boolean;
+  withPayload: PayloadSelector;
 }
 
 export function checkScroll(req: unknown): CheckedScroll {
@@ -210,6 +283,7 @@ export function checkScroll(req: unknown): CheckedScroll {
     offset: r.offset === undefined ? undefined : checkId(r.offset, 'request.offset'),
     filter: r.filter === undefined ? undefined : checkFilter(r.filter, 'request.filter'),
     withVector: checkWithVector(r.withVector, 'request.withVector'),
+    withPayload: checkPayloadSelector(r.withPayload, 'request.withPayload'),
   };
 }
 
@@ -217,6 +291,13 @@ export function checkRetrieveOptions(options: unknown): boolean {
   if (options === undefined) return false;
   if (options === null || typeof options !== 'object') throw new TypeError(`"options" expected object, got ${show(options)}`);
   return checkWithVector((options as { withVector?: unknown }).withVector, 'options.withVector');
+}
+
+/** The payload selector of retrieve options (checkRetrieveOptions gives withVector). */
+export function checkRetrieveSelector(options: unknown): PayloadSelector {
+  if (options === undefined) return true;
+  if (options === null || typeof options !== 'object') throw new TypeError(`"options" expected object, got ${show(options)}`);
+  return checkPayloadSelector((options as { withPayload?: unknown }).withPayload, 'options.withPayload');
 }
 
 export type Selector = { ids: string[] } | { filter: Filter };

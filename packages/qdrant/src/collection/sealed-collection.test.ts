@@ -17,7 +17,7 @@ import {
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LocalBackend } from '../backend/local.js';
 import { QdrantBackend } from '../backend/qdrant.js';
-import { QdrantStandin } from '../backend/qdrant-standin.js';
+import { QdrantStandin, STRICT_UNINDEXED } from '../__tests__/qdrant-standin/index.js';
 import type { Backend } from '../backend/types.js';
 import { SealedCollection } from './sealed-collection.js';
 
@@ -94,10 +94,10 @@ const targets: [string, Target][] = [['local backend', { open: async () => new L
 {
   let standin: QdrantStandin | undefined;
   targets.push([
-    'QdrantBackend -> in-process Qdrant stand-in (real HTTP)',
+    'QdrantBackend -> in-process Qdrant stand-in (real HTTP, strict mode)',
     {
       open: async () => {
-        standin = await QdrantStandin.start();
+        standin = await QdrantStandin.start({ strictMode: STRICT_UNINDEXED });
         return new QdrantBackend({ url: standin.url, retry: { attempts: 3, baseMs: 1, maxMs: 5 } });
       },
       close: async () => standin?.close(),

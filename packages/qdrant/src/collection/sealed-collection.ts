@@ -194,6 +194,7 @@ export class SealedCollection {
       distance: 'Euclid',
       tenantField: FIELDS.tenant,
       keywordFields: [FIELDS.kid, FIELDS.prefilter, ...fields.blindIndexFields.map(FIELDS.blindIndex)],
+      // rewrap filters on the epoch: Qdrant in strict mode refuses filters on unindexed fields
       integerFields: [FIELDS.epoch],
       metadata: schemeToJSON(scheme),
     });

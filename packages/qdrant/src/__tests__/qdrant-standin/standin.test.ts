@@ -1,9 +1,11 @@
 /**
- * The stand-in over raw HTTP (fetch), independent of the Qdrant client: envelopes, status codes,
- * error bodies, limits, fault bounds and clean shutdown.
+ * The stand-in's own plumbing over raw HTTP (fetch), independent of the Qdrant client:
+ * envelopes, status codes, error bodies, limits, fault bounds and clean shutdown. What Qdrant
+ * itself does is checked by the conformance suite (../conformance), against the stand-in and a
+ * real server.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { QdrantStandin } from './qdrant-standin.js';
+import { QdrantStandin } from './index.js';
 
 let s: QdrantStandin;
 const ID = '6f1c2a9e-3b4d-4e5f-8a7b-9c0d1e2f3a4b';
@@ -29,7 +31,7 @@ describe('Qdrant REST stand-in', () => {
     expect(s.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const { status, json } = await call('GET', '/');
     expect(status).toBe(200);
-    expect(json['version']).toBe('1.18.0');
+    expect(json['version']).toBe('1.19.0');
   });
 
   it('wraps results as { result, status: "ok", time }', async () => {
@@ -61,7 +63,8 @@ describe('Qdrant REST stand-in', () => {
     expect(qdim.status).toBe(400);
     expect((await call('PUT', '/collections/cos', { vectors: { size: 2, distance: 'Cosine' } })).status).toBe(400);
     expect((await call('POST', '/collections/env/points/scroll', { filter: { must: [{ key: 'a', match: { value: 1.5 } }] } })).status).toBe(400);
-    expect((await call('PUT', '/collections/env/points', { points: [{ id: 7, vector: [1, 2] }] })).status).toBe(400);
+    expect((await call('PUT', '/collections/env/points', { points: [{ id: -7, vector: [1, 2] }] })).status).toBe(400);
+    expect((await call('PUT', '/collections/env/points', { points: [{ id: 'seven', vector: [1, 2] }] })).status).toBe(400);
     expect((await call('POST', '/collections/env/points/nothing', {})).status).toBe(404);
     const notJson = await fetch(`${s.url}/collections/env/points/count`, { method: 'POST', body: '{', headers: { 'content-type': 'application/json' } });
     expect(notJson.status).toBe(400);
@@ -91,9 +94,9 @@ describe('Qdrant REST stand-in', () => {
     expect((await call('DELETE', '/collections/env')).json['result']).toBe(false);
   });
 
-  it('answers 413 for a body over the limit', async () => {
+  it('answers 400 for a body over the limit, as actix-web does for Qdrant (src/actix/mod.rs)', async () => {
     const big = await call('PUT', '/collections/x/points', { points: [{ id: ID, vector: [1], payload: { b: 'x'.repeat(5000) } }] });
-    expect(big.status).toBe(413);
+    expect(big.status).toBe(400);
     expect((big.json['status'] as { error: string }).error).toMatch(/larger than allowed \(limit: 4096 bytes\)/);
   });
 
@@ -107,6 +110,16 @@ describe('Qdrant REST stand-in', () => {
     expect((await call('GET', '/')).status).toBe(503);
     expect((await call('GET', '/')).status).toBe(200);
     expect(s.pendingFaults).toBe(0);
+  });
+
+  it('answers wait_timeout for an applied write when asked', async () => {
+    await call('PUT', '/collections/wt', { vectors: { size: 1, distance: 'Dot' } });
+    s.inject({ kind: 'wait-timeout' }, { method: 'PUT', path: /\/points$/ });
+    const r = await call('PUT', '/collections/wt/points?wait=true&timeout=1', { points: [{ id: 1, vector: [1] }] });
+    expect(r.json['result']).toMatchObject({ status: 'wait_timeout' });
+    expect((await call('POST', '/collections/wt/points/count', {})).json['result']).toEqual({ count: 1 });
+    expect(s.requests.at(-2)).toMatchObject({ query: { wait: 'true', timeout: '1' }, points: 1, fault: 'wait-timeout', applied: true });
+    await call('DELETE', '/collections/wt');
   });
 
   it('drops the socket when asked', async () => {
@@ -132,5 +145,30 @@ describe('Qdrant REST stand-in', () => {
     await other.close();
     expect(await pending).toBeInstanceOf(Error);
     await expect(fetch(`${other.url}/`)).rejects.toThrow();
+  });
+
+  it('models approximate search when asked: misses shrink as hnsw_ef grows, exact misses nothing', async () => {
+    const approx = await QdrantStandin.start({ approximate: { approximateAbove: 100 } });
+    try {
+      const at = (path: string, body: unknown, method = 'POST') =>
+        fetch(`${approx.url}${path}`, { method, body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }).then(
+          (r) => r.json() as Promise<{ result: { points: { id: number }[] } }>,
+        );
+      await at('/collections/a', { vectors: { size: 2, distance: 'Euclid' } }, 'PUT');
+      const points = Array.from({ length: 400 }, (_, i) => ({ id: i, vector: [Math.cos(i), Math.sin(i) * (1 + i / 400)] }));
+      await at('/collections/a/points?wait=true', { points }, 'PUT');
+      const top = async (params: unknown) => (await at('/collections/a/points/query', { query: [0.3, 0.2], limit: 50, params })).result.points.map((p) => p.id);
+      const exact = await top({ exact: true });
+      const recall = (ids: number[]) => ids.filter((id) => exact.includes(id)).length / exact.length;
+      const low = recall(await top({ hnsw_ef: 1 })); // ef = max(1, limit 50): 20% missed
+      const high = recall(await top({ hnsw_ef: 1000 })); // 1% missed
+      expect(low).toBeLessThan(high);
+      expect(high).toBeLessThanOrEqual(1);
+      expect(low).toBeGreaterThan(0.5);
+      // deterministic, like a fixed index: the same query misses the same points
+      expect(await top({ hnsw_ef: 1 })).toEqual(await top({ hnsw_ef: 1 }));
+    } finally {
+      await approx.close();
+    }
   });
 });
