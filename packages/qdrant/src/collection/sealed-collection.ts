@@ -37,6 +37,7 @@ import {
   type WriterKey,
 } from '@sealvec/core';
 import type { Backend, Filter, Point, UpsertFailure } from '../backend/types.js';
+import { diagnoseAccess, type AccessDiagnosis } from './diagnose.js';
 import { FIELDS, candidateFilter, epochFilter, notKidFilter, tenantCondition } from './filters.js';
 import { parseMetadata, SCHEME_VERSION, toBackendMetadata, type SchemeMetadata } from './metadata.js';
 import { pointIdOf } from './point-id.js';
@@ -447,6 +448,12 @@ export class SealedCollection {
   /** Records stored for this tenant (all of them, whoever may open them). */
   async count(): Promise<number> {
     return this.#backend.count(this.name, { must: [tenantCondition(this.tenant)] });
+  }
+
+  /** Why this key opens nothing here (wrong epoch, tenant, authority, no shared tuple), from public facts only. */
+  async diagnoseAccess(userKey: UserKey): Promise<AccessDiagnosis> {
+    const s = this.scheme;
+    return diagnoseAccess({ backend: this.#backend, name: this.name, tenant: this.tenant, authority: s.authority, prefilter: s.prefilter, keysetKids: [...this.#ciphers.keys()] }, userKey);
   }
 
   /** Every record this key may open, page by page (pre-filtered by tokens when the collection has them). */
