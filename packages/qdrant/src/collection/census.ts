@@ -51,7 +51,7 @@ export interface CensusSample {
 /** The epochs and vector key ids of the first `limit` records matching `q` (one page, public fields only). */
 export async function sampleRecords(backend: Backend, name: string, q: CensusQuery = {}, limit = 64): Promise<CensusSample> {
   const filter = censusFilter(q);
-  const page = await backend.scroll(name, { limit, withVector: false, withPayload: [FIELDS.epoch, FIELDS.kid], ...(filter ? { filter } : {}) });
+  const page = await backend.scroll(name, { limit, withVector: false, ...(filter ? { filter } : {}) });
   const epochs = new Set<number>();
   const kids = new Set<string>();
   for (const p of page.points) {

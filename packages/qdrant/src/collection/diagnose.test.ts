@@ -37,7 +37,7 @@ describe('diagnose (pure)', () => {
     ['a key newer than the records', { key: { authority: 'a1', tenant: '', epoch: 3, tuples: 2 }, sampleEpochs: [1, 2], keyEpochRecords: 0, tokenMatches: 0 }, 'future-epoch', true, /still at epoch 1, 2/],
     ['no shared tuple', { tokenMatches: 0 }, 'no-matching-tuple', true, /none of the 10 records .* policy this key satisfies \(the key holds 2 attribute tuples at epoch 1\)/],
     ['post-filter mode, same epoch', { tokenMatches: null }, 'undetermined', false, /post-filter mode/],
-    ['post-filter mode, stale key', { tokenMatches: null, sampleEpochs: [2], keyEpochRecords: 0 }, 'stale-epoch', true, /re-issued/],
+    ['post-filter mode, stale key', { tokenMatches: null, sampleEpochs: [2], keyEpochRecords: 0 }, 'stale-epoch', true, /older than the records/],
   ];
   for (const [name, over, reason, opensNothing, message] of cases) {
     it(name, () => {

@@ -94,9 +94,9 @@ export function diagnose(f: AccessFacts): AccessDiagnosis {
   if (f.keyEpochRecords === 0 && f.sampleEpochs.length > 0) {
     const newest = f.sampleEpochs[f.sampleEpochs.length - 1]!;
     if (f.key.epoch < newest) {
-      return verdict('stale-epoch', true, `the key is for epoch ${f.key.epoch}, but the records of ${col} are at epoch ${list(f.sampleEpochs)}: the key must be re-issued for the current epoch`);
+      return verdict('stale-epoch', true, `the key is for epoch ${f.key.epoch}, but the records of ${col} are at epoch ${list(f.sampleEpochs)} (the key is older than the records)`);
     }
-    return verdict('future-epoch', true, `the key is for epoch ${f.key.epoch}, but the records of ${col} are still at epoch ${list(f.sampleEpochs)}: they have not been rewrapped to the key's epoch yet`);
+    return verdict('future-epoch', true, `the key is for epoch ${f.key.epoch}, but the records of ${col} are still at epoch ${list(f.sampleEpochs)} (not yet rewrapped to the key's epoch)`);
   }
   if (f.tokenMatches === null) {
     return verdict('undetermined', false, `${col} stores no pre-filter tokens (post-filter mode), so whether the key satisfies any record's policy cannot be told without opening records`);
