@@ -3,40 +3,26 @@
  * (a file output is mode 0600, written atomically), with progress. When the key opens nothing
  * the command asks why and fails with exit 6 for a key problem; an empty collection is exit 0.
  */
-import { SealedCollection } from '@sealvec/qdrant';
 import { noAccess } from '../access.js';
-import { openBackend, type BackendOptions } from '../backend.js';
-import type { GlobalOptions } from '../global-options.js';
 import type { Io } from '../io.js';
-import { keyContext, keyDirFor, loadUserKey } from '../keyfiles.js';
 import type { Output } from '../output/atomic.js';
 import { openPlaintextOutput, plaintextLine } from '../output/plaintext.js';
 import { createProgress } from '../progress.js';
 import { createReporter, plural } from '../report.js';
-import { DEFAULT_COLLECTION } from '../scheme.js';
+import { openAsUser, type AsUserOptions } from './as-user.js';
 
-export interface ExportOptions extends BackendOptions, GlobalOptions {
-  key: string;
+export interface ExportOptions extends AsUserOptions {
   output?: string | undefined;
   vector?: boolean | undefined;
-  collection?: string | undefined;
-  tenant?: string | undefined;
 }
 
 export async function exportRecords(opts: ExportOptions, io: Io): Promise<{ records: number; opened: number }> {
-  const ctx = keyContext(io, opts);
-  const user = await loadUserKey(opts.key, ctx);
-  const keyset = await keyDirFor(io, opts, ctx).keyset();
-  const name = opts.collection ?? DEFAULT_COLLECTION;
-  const tenant = opts.tenant ?? user.tenant;
   const output = opts.output ?? '-';
-  const { backend, label } = await openBackend(opts, io);
+  const { user, col, backend, label, name } = await openAsUser(opts, io);
   let out: Output | undefined;
   let opened = 0;
   let records = 0;
   try {
-    const col = await SealedCollection.open(backend, { name, keyset, tenant });
-    if (user.authorityId !== col.scheme.authority || user.tenant !== tenant) throw noAccess(opts.key, await col.diagnoseAccess(user), { collection: name });
     records = await col.count();
     const progress = createProgress(io, opts, { label: 'export' });
     out = await openPlaintextOutput(output, io.stdout, io.cwd);

@@ -5,40 +5,26 @@
  * fails with exit 6, otherwise the ids are reported as not found or not readable (exit 4).
  */
 import { NotFound } from '@sealvec/core';
-import { SealedCollection } from '@sealvec/qdrant';
 import { noAccess } from '../access.js';
-import { openBackend, type BackendOptions } from '../backend.js';
 import { UsageError } from '../errors.js';
-import type { GlobalOptions } from '../global-options.js';
 import type { Io } from '../io.js';
-import { keyContext, keyDirFor, loadUserKey } from '../keyfiles.js';
 import { openPlaintextOutput, plaintextLine } from '../output/plaintext.js';
 import { createReporter, plural } from '../report.js';
-import { DEFAULT_COLLECTION } from '../scheme.js';
+import { openAsUser, type AsUserOptions } from './as-user.js';
 
-export interface GetOptions extends BackendOptions, GlobalOptions {
-  key: string;
+export interface GetOptions extends AsUserOptions {
   ids: string[];
   output?: string | undefined;
   vector?: boolean | undefined;
-  collection?: string | undefined;
-  tenant?: string | undefined;
 }
 
 export async function get(opts: GetOptions, io: Io): Promise<void> {
   if (opts.ids.length === 0) throw new UsageError('give at least one record id');
-  const ctx = keyContext(io, opts);
-  const user = await loadUserKey(opts.key, ctx);
-  const keyset = await keyDirFor(io, opts, ctx).keyset();
-  const name = opts.collection ?? DEFAULT_COLLECTION;
-  const tenant = opts.tenant ?? user.tenant;
   const output = opts.output ?? '-';
-  const { backend } = await openBackend(opts, io);
+  const { user, col, backend, name } = await openAsUser(opts, io);
   const missing: string[] = [];
   let opened = 0;
   try {
-    const col = await SealedCollection.open(backend, { name, keyset, tenant });
-    if (user.authorityId !== col.scheme.authority || user.tenant !== tenant) throw noAccess(opts.key, await col.diagnoseAccess(user), { collection: name });
     const got = await col.get(opts.ids, user);
     if (got.every((g) => g === null)) {
       const d = await col.diagnoseAccess(user);

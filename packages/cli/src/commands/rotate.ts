@@ -13,7 +13,7 @@ import { createProgress } from '../progress.js';
 import { createReporter, plural } from '../report.js';
 import { cipherFor, DEFAULT_COLLECTION } from '../scheme.js';
 import { transformSealedFile } from './file-transform.js';
-import { failuresError, type RewrapCommandOptions } from './rewrap.js';
+import { failuresError, rewrapOlderEpochs, type RewrapCommandOptions } from './rewrap.js';
 
 export type RotateCommandOptions = RewrapCommandOptions & BackendOptions;
 
@@ -78,19 +78,9 @@ export async function rotate(opts: RotateCommandOptions, io: Io): Promise<void> 
     let rewrapped = 0;
     // rotateKey opens records with one writer key: bring older epochs to the current one first.
     if (authority !== undefined) {
-      let total = 0;
-      for (let e = 1; e < authority.epoch; e++) total += await countRecords(backend, name, { tenant, epoch: e });
-      const progress = createProgress(io, opts, { label: `rewrap "${name}"`, total: () => total });
-      try {
-        for (let e = 1; e < authority.epoch; e++) {
-          const before = rewrapped;
-          const res = await col.rewrap(createWriterKey(authority, { tenant, epoch: e }), writer, { onProgress: (done) => progress.update(before + done) });
-          rewrapped += res.rewrapped;
-          if (res.failed.length > 0) throw failuresError('rewrapped', res.failed);
-        }
-      } finally {
-        progress.finish();
-      }
+      const res = await rewrapOlderEpochs(col, backend, authority, writer, io, opts);
+      if (res.failed.length > 0) throw failuresError('rewrapped', res.failed);
+      rewrapped = res.rewrapped;
     }
     const remaining = await countRecords(backend, name, { tenant, notKid: keyset.primary.kid });
     const progress = createProgress(io, opts, { label: `rotate "${name}"`, total: () => remaining });

@@ -5,20 +5,15 @@
  * command asks why: a key that can open nothing in the collection (wrong epoch, tenant, no policy
  * it satisfies) fails with exit 6; a genuine "no match" is exit 0.
  */
-import { SealedCollection } from '@sealvec/qdrant';
 import { noAccess } from '../access.js';
-import { openBackend, type BackendOptions } from '../backend.js';
 import { UsageError } from '../errors.js';
-import type { GlobalOptions } from '../global-options.js';
 import type { Io } from '../io.js';
-import { keyContext, keyDirFor, loadUserKey } from '../keyfiles.js';
-import { readQueries } from '../queries.js';
+import { readQueries, type Query } from '../queries.js';
 import { createReporter } from '../report.js';
-import { DEFAULT_COLLECTION } from '../scheme.js';
 import { formatVector } from '../sealed-file.js';
+import { openAsUser, type AsUserOptions } from './as-user.js';
 
-export interface SearchCommandOptions extends BackendOptions, GlobalOptions {
-  key: string;
+export interface SearchCommandOptions extends AsUserOptions {
   query?: string | undefined;
   queryFile?: string | undefined;
   k?: number | undefined;
@@ -26,8 +21,6 @@ export interface SearchCommandOptions extends BackendOptions, GlobalOptions {
   oversample?: number | undefined;
   rerank?: boolean | undefined;
   withVector?: boolean | undefined;
-  collection?: string | undefined;
-  tenant?: string | undefined;
 }
 
 /** `field=value`: the value as JSON when it parses as a number, boolean or string, else as text. */
@@ -70,22 +63,14 @@ export function checkWhereFields(where: Record<string, unknown>, blindIndexField
 }
 
 export async function search(opts: SearchCommandOptions, io: Io): Promise<void> {
-  const ctx = keyContext(io, opts);
-  const user = await loadUserKey(opts.key, ctx);
-  const keyset = await keyDirFor(io, opts, ctx).keyset();
   const where = parseWhere(opts.where ?? []);
-  const queries = await readQueries(opts, io);
-  const name = opts.collection ?? DEFAULT_COLLECTION;
-  const tenant = opts.tenant ?? user.tenant;
-  const { backend, label } = await openBackend(opts, io);
+  let queries: Query[] = [];
+  const { user, col, backend, label, name } = await openAsUser(opts, io, async () => {
+    queries = await readQueries(opts, io);
+  });
   const r = createReporter(io, opts);
   try {
-    const col = await SealedCollection.open(backend, { name, keyset, tenant });
     checkWhereFields(where, col.scheme.blindIndexFields, name);
-    // A key of another authority or tenant opens nothing here: say so before searching.
-    if (user.authorityId !== col.scheme.authority || user.tenant !== tenant) {
-      throw noAccess(opts.key, await col.diagnoseAccess(user), { collection: name });
-    }
     const lines: string[] = [];
     let found = 0;
     for (const q of queries) {
