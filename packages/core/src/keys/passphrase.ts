@@ -12,8 +12,12 @@
  * NFC-normalized so the same words typed on different systems derive the same key. Reading
  * refuses parameters outside SCRYPT_LIMITS before deriving anything, so a crafted file cannot
  * make the reader allocate gigabytes. A wrong passphrase is DecryptionFailed with no cause.
+ *
+ * scrypt comes from @noble/hashes directly: the primitives layer has no scrypt yet (Node's
+ * crypto.scrypt would be the native one, about as fast here and byte-identical; the KAT test
+ * checks noble's against it).
  */
-import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
+import { primitives } from '#primitives';
 import { scrypt } from '@noble/hashes/scrypt.js';
 import { DecryptionFailed, InvalidKey } from '../errors.js';
 import { lp } from '../format/lp.js';
@@ -102,7 +106,7 @@ export function passphraseProvider(passphrase: PassphraseSource, options: Passph
       const kek = deriveKek(pass, salt, params);
       clean(pass);
       const nonce = random(NONCE_LENGTH);
-      const wrapped = xchacha20poly1305(kek, nonce, stanzaAad(params)).encrypt(fileKey);
+      const wrapped = primitives.xchacha20poly1305Seal(kek, nonce, fileKey, stanzaAad(params));
       clean(kek);
       return { type: SCRYPT_STANZA_TYPE, ...params, salt: toBase64url(salt), nonce: toBase64url(nonce), wrapped: toBase64url(wrapped) };
     },
@@ -129,13 +133,10 @@ export function passphraseProvider(passphrase: PassphraseSource, options: Passph
       const pass = await passphraseBytes(passphrase);
       const kek = deriveKek(pass, salt, p);
       clean(pass);
-      try {
-        return xchacha20poly1305(kek, nonce, stanzaAad(p)).decrypt(wrapped);
-      } catch {
-        throw new DecryptionFailed();
-      } finally {
-        clean(kek);
-      }
+      const fileKey = primitives.xchacha20poly1305Open(kek, nonce, wrapped, stanzaAad(p));
+      clean(kek);
+      if (fileKey === null) throw new DecryptionFailed();
+      return fileKey;
     },
   });
 }

@@ -13,7 +13,7 @@
  * Every failure to open, whatever its cause, surfaces as the same DecryptionFailed with no cause
  * attached, so error output can never become an oracle or carry secret bytes.
  */
-import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
+import { primitives } from '#primitives';
 import { DecryptionFailed, InvalidKey } from '../errors.js';
 import { clean, isBytes, randomBytes, utf8 } from '../utils.js';
 import {
@@ -77,7 +77,7 @@ export async function protectSecret(plaintext: Uint8Array | string, holds: strin
     const stanza = checkStanza(await provider.wrap(Uint8Array.from(fileKey)), (m) => new TypeError(`provider "${provider.type}" returned a bad stanza: ${m}`));
     if (stanza.type !== provider.type) throw new TypeError(`provider "${provider.type}" returned a stanza of type "${stanza.type}"`);
     const nonce = random(PROTECTED_NONCE_LENGTH);
-    const ciphertext = xchacha20poly1305(fileKey, nonce, protectedAad(holds, stanza)).encrypt(pt);
+    const ciphertext = primitives.xchacha20poly1305Seal(fileKey, nonce, pt, protectedAad(holds, stanza));
     return encodeProtected({ holds, stanza, nonce, ciphertext });
   } finally {
     clean(fileKey);
@@ -113,14 +113,10 @@ export async function unprotectSecret(text: string, providers: KeyProvider | rea
     if (!isBytes(fileKey) || fileKey.length !== FILE_KEY_LENGTH) {
       throw new RangeError(`provider "${provider.type}" expected to return a ${FILE_KEY_LENGTH}-byte file key`);
     }
-    try {
-      const plaintext = xchacha20poly1305(fileKey, parts.nonce, protectedAad(parts.holds, parts.stanza)).decrypt(parts.ciphertext);
-      return { holds: parts.holds, plaintext };
-    } catch {
-      throw new DecryptionFailed();
-    } finally {
-      clean(fileKey);
-    }
+    const plaintext = primitives.xchacha20poly1305Open(fileKey, parts.nonce, parts.ciphertext, protectedAad(parts.holds, parts.stanza));
+    clean(fileKey);
+    if (plaintext === null) throw new DecryptionFailed();
+    return { holds: parts.holds, plaintext };
   }
   throw new InvalidKey(`protected with "${parts.stanza.type}", and no provider for it was given${list.length ? ` (given: ${list.map((p) => p.type).join(', ')})` : ''}`);
 }
