@@ -169,7 +169,8 @@ function rssKb(pid) {
 async function cliRun(input, threads, rowLimitNote) {
   const timeFile = join(work, 'time.txt');
   const haveTime = existsSync('/usr/bin/time');
-  const argv = [BIN, 'encrypt', '-i', input, '-o', '-', '--policy', POLICY, '--threads', String(threads), '--keys', keys, '--json'];
+  // No progress lines: the result is the one JSON object on stderr (stdout carries the data).
+  const argv = [BIN, 'encrypt', '-i', input, '-o', '-', '--policy', POLICY, '--threads', String(threads), '--keys', keys, '--json', '--progress', 'none'];
   const load0 = loadavg()[0];
   const p = haveTime ? run('/usr/bin/time', ['-f', '%M %e %U %S', '-o', timeFile, process.execPath, ...argv], { stdout: 'null' }) : run(process.execPath, argv, { stdout: 'null' });
   const child = run.last;
@@ -190,7 +191,7 @@ async function cliRun(input, threads, rowLimitNote) {
   const r = await p;
   clearInterval(timer);
   if (r.code !== 0) throw new Error(`sealvec encrypt failed (${r.code}): ${r.stderr}`);
-  const res = JSON.parse(r.stderr.slice(r.stderr.indexOf('{')));
+  const res = JSON.parse(r.stderr.trim().split('\n').at(-1));
   let peakMB;
   let wall;
   let cpu = null;

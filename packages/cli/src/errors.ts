@@ -3,6 +3,8 @@
  *
  *   0 ok · 1 unexpected (including operating-system failures on outputs) · 2 usage
  *   3 crypto, key or policy · 4 backend · 5 input data
+ *   6 the key opens nothing here (wrong epoch, tenant or authority, a retired vector key, or no
+ *     record sealed for a policy the key satisfies): told apart from "no match", which is 0
  *
  * Data errors raised by @sealvec/core and @sealvec/qdrant carry stable codes and are mapped by
  * code; errors the CLI raises itself carry their exit code. Anything else is a bug or an
@@ -17,6 +19,7 @@ export const EXIT = Object.freeze({
   CRYPTO: 3,
   BACKEND: 4,
   INPUT: 5,
+  NO_ACCESS: 6,
 } as const);
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
@@ -70,6 +73,18 @@ export class InputFileError extends CliError {
 export class KeyFileError extends CliError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, EXIT.CRYPTO, 'ERR_KEY_FILE', options);
+  }
+}
+
+/**
+ * The key opens nothing in the collection or file, for a reason the message names (exit 6).
+ * `reason` is the diagnosis (see @sealvec/qdrant's diagnoseAccess), for --json consumers.
+ */
+export class NoAccessError extends CliError {
+  readonly reason: string;
+  constructor(message: string, reason: string) {
+    super(message, EXIT.NO_ACCESS, 'ERR_NO_ACCESS');
+    this.reason = reason;
   }
 }
 

@@ -3,6 +3,7 @@
  * `process`, so tests call them directly with in-memory streams and a fake environment.
  */
 import type { Readable, Writable } from 'node:stream';
+import { hiddenPrompt } from './prompt.js';
 
 export interface Io {
   stdout: Writable;
@@ -13,6 +14,8 @@ export interface Io {
   isTTY: boolean;
   /** Directory that relative paths and the default `.sealvec/` resolve against. */
   cwd: string;
+  /** Asks for a secret without echo (absent without a terminal; tests inject one). */
+  prompt?: ((question: string) => Promise<string>) | undefined;
 }
 
 export function processIo(): Io {
@@ -23,6 +26,7 @@ export function processIo(): Io {
     env: process.env,
     isTTY: process.stderr.isTTY === true,
     cwd: process.cwd(),
+    prompt: process.stderr.isTTY === true || process.stdin.isTTY === true ? hiddenPrompt(process.stderr) : undefined,
   };
 }
 

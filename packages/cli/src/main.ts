@@ -4,7 +4,7 @@
  * SEALVEC_DEBUG=1; with --json the error is also a JSON object. Secrets never reach an error
  * message in the first place (core's errors never include them).
  */
-import { errorCodeOf, exitCodeOf, EXIT, isCommanderError, type ExitCode } from './errors.js';
+import { errorCodeOf, exitCodeOf, EXIT, isCommanderError, NoAccessError, type ExitCode } from './errors.js';
 import type { Io } from './io.js';
 import { useColor } from './io.js';
 import { buildProgram } from './program.js';
@@ -21,7 +21,8 @@ export async function run(argv: readonly string[], io: Io): Promise<ExitCode> {
     const json = argv.includes('--json');
     const message = e instanceof Error ? e.message : String(e);
     if (json) {
-      io.stderr.write(`${JSON.stringify({ error: { code: errorCodeOf(e), exit: code, message } })}\n`);
+      const reason = e instanceof NoAccessError ? { reason: e.reason } : {};
+      io.stderr.write(`${JSON.stringify({ error: { code: errorCodeOf(e), exit: code, ...reason, message } })}\n`);
     } else {
       const color = useColor(io);
       const label = code === EXIT.UNEXPECTED && !(e instanceof Error && 'exitCode' in e) ? 'unexpected error' : 'error';

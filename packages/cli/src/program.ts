@@ -7,6 +7,7 @@ import { Command, Option } from 'commander';
 import { INPUT_FORMATS } from './input/types.js';
 import type { Io } from './io.js';
 import { fieldListOption, intOption, listOption, numberOption, tenantOption, threadsOption } from './options.js';
+import { PROGRESS_MODES } from './progress.js';
 import { parseMetric, parsePreset } from './scheme.js';
 
 export const VERSION = '0.1.0';
@@ -67,7 +68,9 @@ export function buildProgram(io: Io): Command {
     .version(VERSION, '-V, --version')
     .option('--keys <dir>', 'key directory (env SEALVEC_KEYS; default ./.sealvec/keys)')
     .option('-q, --quiet', 'no progress or notes on stderr')
-    .option('--json', 'machine-readable results on stdout (errors as JSON on stderr)')
+    .option('--json', 'machine-readable results on stdout, one JSON object per line (errors as JSON on stderr)')
+    .addOption(new Option('--progress <mode>', 'progress on stderr: tty (redrawn line), plain (a log line every 5 s), none; auto = tty on a terminal, else plain').choices(PROGRESS_MODES).default('auto'))
+    .option('--allow-readable-keys', 'accept key files that group or others can read (never ones they can write)')
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({
@@ -78,14 +81,15 @@ export function buildProgram(io: Io): Command {
     .addHelpText(
       'after',
       `
-Exit codes: 0 ok, 1 unexpected, 2 usage, 3 crypto/key/policy, 4 backend, 5 input data.
-Progress is shown on stderr only when it is a terminal; NO_COLOR turns colour off.
+Exit codes: 0 ok, 1 unexpected, 2 usage, 3 crypto/key/policy, 4 backend, 5 input data, 6 the key opens nothing here.
+Progress goes to stderr (--progress); NO_COLOR turns colour off. Passphrases: SEALVEC_PASSPHRASE, else asked on the terminal.
 ${examples(
   'sealvec init',
   'sealvec keys issue --role hr_manager --department human_resources -o alice.key',
   'sealvec encrypt -i embeddings.npy -o sealed.jsonl --policy "role=hr_manager"',
-  'sealvec ingest -i docs.jsonl --policy "department=engineering" --collection docs',
+  'sealvec ingest -i docs.jsonl --policy "department=human_resources" --collection docs',
   'sealvec search --key alice.key --query-file q.json -k 5 --collection docs',
+  'sealvec keys export -o keys.backup',
   'sealvec demo',
 )}`,
     );
@@ -102,7 +106,8 @@ ${examples(
     .description('create a key directory: the authority (master secret), the vector keyset and a writer key, files mode 0600')
     .option('--force', 'replace existing keys (the old ones are lost for good)')
     .option('--schema <dimensions>', 'policy dimensions, comma-separated (default role,group,department)', listOption)
-    .addHelpText('after', examples('sealvec init', 'sealvec init --keys /secure/sealvec-keys', 'sealvec init --schema role,region --force'))
+    .option('--protect', 'passphrase-protect the key files at rest (SEALVEC_PASSPHRASE, else asked)')
+    .addHelpText('after', examples('sealvec init', 'sealvec init --keys /secure/sealvec-keys --protect', 'sealvec init --schema role,region --force'))
     .action(act(async () => (await import('./commands/init.js')).init));
 
   const keys = program.command('keys').description('issue, inspect and rotate keys');
@@ -117,6 +122,7 @@ ${examples(
     .option('--tenant <tenant>', 'tenant scope of the key', tenantOption)
     .option('--epoch <n>', 'epoch (default: the current one)', intOption('--epoch', 1, 0xffff_ffff))
     .option('--blind-index <fields>', 'payload fields this user may filter on with --where', fieldListOption)
+    .option('--protect', 'passphrase-protect the key file (SEALVEC_PASSPHRASE, else asked)')
     .option('--force', 'replace an existing file')
     .addHelpText(
       'after',
@@ -140,10 +146,40 @@ ${examples(
     .action(act(async () => (await import('./commands/keys.js')).keysRotate));
   keys
     .command('retire')
-    .description('remove an old vector key from the keyset (after "sealvec rotate" re-encrypted its records)')
+    .description('remove an old vector key from the keyset; refused while a collection still holds records under it')
     .requiredOption('--kid <kid>', 'the key id to retire')
-    .addHelpText('after', examples('sealvec keys retire --kid 3f2a9c0d1e4b5a68'))
-    .action(act(async () => (await import('./commands/keys.js')).keysRetire));
+    .option('-c, --collection <name>', 'collection to check (repeatable; default: every collection of the store)', collect)
+    .option('--force', 'retire without checking (records still under the key become unreadable)')
+    .option('--qdrant <url>', 'check Qdrant (env QDRANT_URL) instead of the embedded store')
+    .option('--api-key <key>', 'Qdrant API key (prefer env QDRANT_API_KEY)')
+    .option('--store <dir>', 'embedded store directory (env SEALVEC_STORE; default ./.sealvec/store)')
+    .addHelpText('after', examples('sealvec keys retire --kid 3f2a9c0d1e4b5a68', 'sealvec keys retire --kid 3f2a9c0d1e4b5a68 --qdrant http://localhost:6333'))
+    .action(act(async () => (await import('./commands/keys-retire.js')).keysRetire));
+  keys
+    .command('export')
+    .description('back up the key directory to one passphrase-protected file (scrypt + XChaCha20-Poly1305)')
+    .requiredOption('-o, --output <file>', 'the backup file to write (mode 0600)')
+    .option('--force', 'replace an existing file')
+    .addHelpText('after', examples('sealvec keys export -o keys.backup', 'SEALVEC_PASSPHRASE=... sealvec keys export -o /mnt/offline/sealvec-keys.backup --json'))
+    .action(act(async () => (await import('./commands/keys-backup.js')).keysExport));
+  keys
+    .command('import')
+    .description('restore a key directory from a backup made by "keys export" (every key checked before anything is written)')
+    .requiredOption('-i, --input <file>', 'the backup file')
+    .option('--force', 'replace keys the directory already holds')
+    .option('--protect', 'passphrase-protect the restored files at rest')
+    .addHelpText('after', examples('sealvec keys import -i keys.backup', 'sealvec keys import -i keys.backup --keys /srv/sealvec/keys --protect'))
+    .action(act(async () => (await import('./commands/keys-backup.js')).keysImport));
+  keys
+    .command('protect [files...]')
+    .description('passphrase-protect key files at rest (default: the key directory\'s files)')
+    .addHelpText('after', examples('sealvec keys protect', 'sealvec keys protect alice.key'))
+    .action(act(async () => (await import('./commands/keys-protect.js')).keysProtect, (o, a) => ({ ...o, files: a[0] as string[] })));
+  keys
+    .command('unprotect [files...]')
+    .description('store passphrase-protected key files in the clear again (default: the key directory\'s files)')
+    .addHelpText('after', examples('sealvec keys unprotect', 'sealvec keys unprotect alice.key'))
+    .action(act(async () => (await import('./commands/keys-protect.js')).keysUnprotect, (o, a) => ({ ...o, files: a[0] as string[] })));
 
   const encrypt = program
     .command('encrypt')
@@ -170,10 +206,37 @@ ${examples(
     .description('open the records of a sealed file that a user key may read (others are skipped)')
     .requiredOption('-i, --input <file>', 'sealed JSONL (or - for stdin)')
     .requiredOption('--key <file>', 'the user key')
-    .option('-o, --output <file>', 'plaintext JSONL {id, vector, payload} to write (default - = stdout)', '-')
+    .option('-o, --output <file>', 'plaintext JSONL {id, vector, payload} to write, mode 0600 (default - = stdout)', '-')
     .option('--no-vector', 'payloads only (faster)')
     .addHelpText('after', examples('sealvec decrypt -i sealed.jsonl --key alice.key', 'sealvec decrypt -i sealed.jsonl --key alice.key -o opened.jsonl --json'))
     .action(act(async () => (await import('./commands/decrypt.js')).decrypt));
+
+  const get = program
+    .command('get <ids...>')
+    .description('the records with these ids that a user key may open, as plaintext JSONL')
+    .requiredOption('--key <file>', 'the user key')
+    .option('-o, --output <file>', 'plaintext JSONL to write, mode 0600 (default - = stdout)', '-')
+    .option('--no-vector', 'payloads only');
+  addTargetOptions(get);
+  addBackendOptions(get)
+    .addHelpText('after', examples('sealvec get --key alice.key --collection docs doc-17 doc-18'))
+    .action(act(async () => (await import('./commands/get.js')).get, (o, a) => ({ ...(o as { key: string }), ids: a[0] as string[] })));
+
+  const exp = program
+    .command('export')
+    .description('every record of a collection that a user key may open, as plaintext JSONL (streaming, atomic)')
+    .requiredOption('--key <file>', 'the user key')
+    .option('-o, --output <file>', 'plaintext JSONL to write, mode 0600 (default - = stdout)', '-')
+    .option('--no-vector', 'payloads only');
+  addTargetOptions(exp);
+  addBackendOptions(exp)
+    .addHelpText('after', examples('sealvec export --key alice.key --collection docs -o alice-docs.jsonl'))
+    .action(act(async () => (await import('./commands/export.js')).exportRecords));
+
+  const cols = program.command('collections').description('the collections of the store, with record counts, schemes, vector keys and epochs (no key needed)');
+  addBackendOptions(cols)
+    .addHelpText('after', examples('sealvec collections', 'sealvec collections --qdrant http://localhost:6333 --json'))
+    .action(act(async () => (await import('./commands/collections.js')).collections));
 
   const ingest = program
     .command('ingest')
@@ -196,7 +259,7 @@ ${examples(
     .addHelpText(
       'after',
       examples(
-        'sealvec ingest -i docs.jsonl --policy "department=engineering" --collection docs',
+        'sealvec ingest -i docs.jsonl --policy "department=human_resources" --collection docs',
         'sealvec ingest -i sealed.jsonl --collection docs --qdrant http://localhost:6333',
         'QDRANT_URL=https://xyz.cloud.qdrant.io QDRANT_API_KEY=... sealvec ingest -i vectors.npy --policy "*"',
       ),
@@ -210,7 +273,7 @@ ${examples(
     .option('--query <json>', 'the query vector as a JSON array')
     .option('--query-file <file>', 'queries: JSON array, JSONL, .npy, .fvecs, CSV (every row is one query), or - for stdin')
     .option('-k, --k <n>', 'results per query', intOption('-k', 1, 10_000), 10)
-    .option('--where <field=value>', 'equality filter on a blind-indexed payload field (repeatable; value parsed as JSON when it can be)', collect)
+    .option('--where <field=value>', 'equality filter on a blind-indexed payload field (repeatable; a JSON number, true/false or "string" is that, anything else a string)', collect)
     .option('--oversample <n>', 'candidates fetched = k x oversample (default: the preset\'s)', intOption('--oversample', 1, 1000))
     .option('--no-rerank', 'rank by the encrypted (approximate) distance only')
     .option('--with-vector', 'also print each hit\'s decrypted vector');

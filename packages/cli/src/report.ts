@@ -1,5 +1,5 @@
 /**
- * How commands speak: results on stdout (text, or one JSON document with --json), notes and
+ * How commands speak: results on stdout (text, or one JSON object per line with --json), notes and
  * warnings on stderr (silenced by --quiet). Nothing secret ever goes through here: callers pass
  * info views and counts only.
  */
@@ -7,7 +7,7 @@ import type { Io } from './io.js';
 import { useColor } from './io.js';
 
 export interface Reporter {
-  /** A result: JSON when --json, else the text lines. */
+  /** A result: one line of JSON when --json, else the text lines. */
   result(json: unknown, text: string | string[]): void;
   /** A note on stderr unless --quiet. */
   note(text: string): void;
@@ -30,7 +30,7 @@ export function createReporter(io: Io, options: ReportOptions): Reporter {
   return {
     color,
     result(json, text) {
-      if (options.json) out.write(`${JSON.stringify(json, null, 2)}\n`);
+      if (options.json) out.write(`${JSON.stringify(json)}\n`);
       else out.write(`${Array.isArray(text) ? text.join('\n') : text}\n`);
     },
     note(text) {

@@ -1,28 +1,29 @@
 /**
  * `sealvec decrypt`: the records of a sealed file that a user key may open, as plaintext JSONL
- * `{id, vector, payload}`. Records the key may not open are skipped and counted; if it opens
- * none at all the command fails (exit 3), since that is almost always the wrong key.
+ * `{id, vector, payload}` (a file output is mode 0600). Records the key may not open are skipped
+ * and counted; if it opens none at all the command says why (wrong epoch, tenant or authority,
+ * a retired vector key, no policy the key satisfies) and fails with exit 6.
  */
-import { AccessDenied, createOpener, InvalidKey, KeyNotFound, type Opener } from '@sealvec/core';
+import { createOpener, type Opener } from '@sealvec/core';
+import { diagnose } from '@sealvec/qdrant';
+import { FileAccessFacts, headerFacts, noAccess } from '../access.js';
+import type { GlobalOptions } from '../global-options.js';
 import { openSealedFile } from '../input/sealed.js';
 import { openSource } from '../input/source.js';
 import type { Io } from '../io.js';
-import { defaultKeyDir, KeyDir, loadUserKey } from '../keyfiles.js';
-import { openOutput, type Output } from '../output/atomic.js';
+import { keyContext, keyDirFor, loadUserKey } from '../keyfiles.js';
+import type { Output } from '../output/atomic.js';
+import { openPlaintextOutput, plaintextLine } from '../output/plaintext.js';
 import { createProgress } from '../progress.js';
 import { createReporter, plural } from '../report.js';
 import { cipherFor } from '../scheme.js';
-import { formatVector } from '../sealed-file.js';
 
-export interface DecryptOptions {
+export interface DecryptOptions extends GlobalOptions {
   input: string;
   key: string;
   output?: string | undefined;
   /** commander's --no-vector gives false. */
   vector?: boolean | undefined;
-  keys?: string | undefined;
-  quiet?: boolean | undefined;
-  json?: boolean | undefined;
 }
 
 export interface DecryptResult {
@@ -34,25 +35,25 @@ export interface DecryptResult {
 }
 
 export async function decrypt(opts: DecryptOptions, io: Io): Promise<DecryptResult> {
-  const user = await loadUserKey(opts.key, io);
-  const keyset = await new KeyDir(defaultKeyDir(io, opts.keys), io).keyset();
+  const ctx = keyContext(io, opts);
+  const user = await loadUserKey(opts.key, ctx);
+  const keyset = await keyDirFor(io, opts, ctx).keyset();
+  const kids = keyset.info().keys.map((k) => k.kid);
   const source = await openSource(opts.input, io.stdin, io.cwd);
   const output = opts.output ?? '-';
   let out: Output | undefined;
   const res: DecryptResult = { records: 0, opened: 0, denied: 0, unknownKey: 0 };
-  const progress = createProgress(io, { label: 'decrypt', quiet: opts.quiet === true, totalBytes: source.size });
+  const progress = createProgress(io, opts, { label: 'decrypt', totalBytes: source.size });
   const withVector = opts.vector !== false;
-  let minEpoch = Infinity;
   try {
     const file = await openSealedFile(source);
     const { scheme, tenant, collection } = file.header;
-    if (user.authorityId !== scheme.authority) {
-      throw new InvalidKey(`${opts.key} belongs to authority ${user.authorityId}, but ${opts.input} is sealed for authority ${scheme.authority}`);
+    const about = { collection, authority: scheme.authority, tenant };
+    if (user.authorityId !== scheme.authority || user.tenant !== tenant) {
+      throw noAccess(opts.key, diagnose(headerFacts(user, about, kids)), { file: opts.input });
     }
-    if (user.tenant !== tenant) {
-      throw new InvalidKey(`${opts.key} is for tenant ${JSON.stringify(user.tenant)}, but ${opts.input} holds tenant ${JSON.stringify(tenant)}`);
-    }
-    out = await openOutput(output, io.stdout, io.cwd);
+    out = await openPlaintextOutput(output, io.stdout, io.cwd);
+    const facts = new FileAccessFacts(user, collection, scheme.prefilter);
     const openers = new Map<string, Opener | null>();
     const openerFor = (kid: string): Opener | null => {
       let o = openers.get(kid);
@@ -65,7 +66,7 @@ export async function decrypt(opts: DecryptOptions, io: Io): Promise<DecryptResu
     let buf = '';
     for await (const { record } of file.records) {
       res.records++;
-      minEpoch = Math.min(minEpoch, record.epoch);
+      facts.add(record);
       const opener = openerFor(record.kid);
       if (opener === null) {
         res.unknownKey++;
@@ -77,10 +78,7 @@ export async function decrypt(opts: DecryptOptions, io: Io): Promise<DecryptResu
         continue;
       }
       res.opened++;
-      buf +=
-        `{"id":${JSON.stringify(got.id)}` +
-        (got.vector ? `,"vector":[${formatVector(got.vector, true)}]` : '') +
-        `,"payload":${JSON.stringify(got.payload)}}\n`;
+      buf += plaintextLine(got);
       if (buf.length > 1 << 20) {
         await out.write(buf);
         buf = '';
@@ -89,11 +87,10 @@ export async function decrypt(opts: DecryptOptions, io: Io): Promise<DecryptResu
     }
     if (buf) await out.write(buf);
     if (res.records > 0 && res.opened === 0) {
-      if (res.unknownKey === res.records) {
-        throw new KeyNotFound(`${opts.input}: every record is under a vector key the keyset does not hold (retired?)`);
-      }
-      const epochHint = user.epoch < minEpoch ? ` (the key is for epoch ${user.epoch}, the records are at epoch ${minEpoch}: ask for a re-issued key)` : '';
-      throw new AccessDenied(`${opts.key} cannot open any of the ${res.records} records of ${opts.input}${epochHint}`);
+      // Every record was tried, so "no shared tuple" is known here even without tokens.
+      const f = facts.facts(about, kids);
+      const d = diagnose(f).opensNothing ? diagnose(f) : diagnose({ ...f, tokenMatches: 0 });
+      throw noAccess(opts.key, d, { file: opts.input });
     }
     await out.commit();
   } catch (e) {

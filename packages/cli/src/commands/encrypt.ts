@@ -5,9 +5,11 @@
  */
 import { exportVectorKey, exportWriterKey, parsePolicy } from '@sealvec/core';
 import { batchesOf, toSealBatch } from '../batches.js';
+import type { GlobalOptions } from '../global-options.js';
+import { DuplicateIds, trackDuplicates } from '../input/duplicates.js';
 import { openInput } from '../input/index.js';
 import type { Io } from '../io.js';
-import { defaultKeyDir, KeyDir } from '../keyfiles.js';
+import { keyDirFor } from '../keyfiles.js';
 import { openOutput, type Output } from '../output/atomic.js';
 import { createProgress } from '../progress.js';
 import { createReporter, plural } from '../report.js';
@@ -17,16 +19,13 @@ import { createRunner, type SealRunner } from '../workers/pool.js';
 import type { SealedBatch } from '../workers/task.js';
 import { readerOptions, schemeRequest, type ReadInputOptions, type SchemeOptions } from './input-options.js';
 
-export interface EncryptOptions extends ReadInputOptions, SchemeOptions {
+export interface EncryptOptions extends ReadInputOptions, SchemeOptions, GlobalOptions {
   output: string;
-  keys?: string | undefined;
   collection?: string | undefined;
   tenant?: string | undefined;
   /** Policy for records that carry none. */
   policy?: string | undefined;
   threads?: number | undefined;
-  quiet?: boolean | undefined;
-  json?: boolean | undefined;
 }
 
 export interface EncryptResult {
@@ -38,11 +37,13 @@ export interface EncryptResult {
   kid: string;
   seconds: number;
   recordsPerSecond: number;
+  /** Records whose id repeats an earlier one (ingesting the file keeps the last of each). */
+  duplicates: { count: number; ids: string[] };
 }
 
 export async function encrypt(opts: EncryptOptions, io: Io): Promise<EncryptResult> {
   const started = performance.now();
-  const kd = new KeyDir(defaultKeyDir(io, opts.keys), io);
+  const kd = keyDirFor(io, opts);
   const tenant = opts.tenant ?? '';
   const collection = opts.collection ?? DEFAULT_COLLECTION;
   const writer = await kd.writer(tenant);
@@ -51,12 +52,12 @@ export async function encrypt(opts: EncryptOptions, io: Io): Promise<EncryptResu
   if (opts.policy !== undefined) parsePolicy(writer.schema, opts.policy);
   const threads = opts.threads ?? 1;
 
-  const input = await openInput(opts.input, { ...readerOptions(opts), format: opts.format, stdin: io.stdin, cwd: io.cwd });
+  const input = await openInput(opts.input, { ...readerOptions(opts), typedColumns: opts.blindIndex ?? [], format: opts.format, stdin: io.stdin, cwd: io.cwd });
+  const dups = new DuplicateIds();
   let out: Output | undefined;
   let runner: SealRunner | undefined;
-  const progress = createProgress(io, {
+  const progress = createProgress(io, opts, {
     label: 'encrypt',
-    quiet: opts.quiet === true,
     total: () => input.total,
     totalBytes: input.source.size,
   });
@@ -73,7 +74,7 @@ export async function encrypt(opts: EncryptOptions, io: Io): Promise<EncryptResu
       progress.update(count, input.source.bytesRead);
     };
     let seq = 0;
-    for await (const batch of batchesOf(input.records())) {
+    for await (const batch of batchesOf(trackDuplicates(input.records(), dups))) {
       if (scheme === undefined) {
         scheme = resolveScheme(schemeRequest(opts), batch[0]!.vector.length, writer.authorityId, batch.map((r) => r.vector));
         await out.write(encodeHeaderLine(collection, tenant, scheme));
@@ -116,8 +117,11 @@ export async function encrypt(opts: EncryptOptions, io: Io): Promise<EncryptResu
     kid: keyset.primary.kid,
     seconds,
     recordsPerSecond: count / seconds,
+    duplicates: dups.json(),
   };
   const r = createReporter(io, { ...opts, resultsToStderr: opts.output === '-' });
+  const dupNote = dups.describe('decrypting the file returns each of them; ingesting it keeps the last record of each id');
+  if (dupNote) r.warn(dupNote);
   const text = `Sealed ${plural(count, 'record')} (${scheme!.metric}, dimension ${scheme!.dimension}, ${
     scheme!.preset ? `preset ${scheme!.preset}` : `beta ${scheme!.beta}`
   }) to ${opts.output === '-' ? 'stdout' : opts.output} in ${seconds.toFixed(1)} s`;

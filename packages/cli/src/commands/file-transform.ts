@@ -8,7 +8,7 @@ import { openSealedFile } from '../input/sealed.js';
 import { openSource } from '../input/source.js';
 import type { Io } from '../io.js';
 import { openOutput, type Output } from '../output/atomic.js';
-import { createProgress } from '../progress.js';
+import { createProgress, type ProgressFlags } from '../progress.js';
 import { encodeHeaderLine, encodeRecordLine, type SealedFileHeader } from '../sealed-file.js';
 
 export interface TransformCounts {
@@ -20,13 +20,13 @@ export async function transformSealedFile(
   input: string,
   output: string,
   io: Io,
-  quiet: boolean,
+  flags: ProgressFlags,
   label: string,
   setup: (header: SealedFileHeader) => Promise<(record: SealedRecord, where: string) => SealedRecord | null>,
 ): Promise<TransformCounts> {
   const source = await openSource(input, io.stdin, io.cwd);
   let out: Output | undefined;
-  const progress = createProgress(io, { label, quiet, totalBytes: source.size });
+  const progress = createProgress(io, flags, { label, totalBytes: source.size });
   const counts: TransformCounts = { records: 0, changed: 0 };
   try {
     const file = await openSealedFile(source);

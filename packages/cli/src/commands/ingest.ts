@@ -21,10 +21,12 @@ import {
 import { pointIdOf, SealedCollection, type Backend, type Point, type UpsertFailure } from '@sealvec/qdrant';
 import { openBackend, type BackendOptions } from '../backend.js';
 import { batchesOf, toSealBatch } from '../batches.js';
+import type { GlobalOptions } from '../global-options.js';
+import { DuplicateIds, trackDuplicates } from '../input/duplicates.js';
 import { inputFromSource, looksSealed, openSource } from '../input/index.js';
 import { openSealedFile } from '../input/sealed.js';
 import type { Io } from '../io.js';
-import { defaultKeyDir, KeyDir } from '../keyfiles.js';
+import { keyDirFor, type KeyDir } from '../keyfiles.js';
 import { createProgress, type Progress } from '../progress.js';
 import { createReporter, plural } from '../report.js';
 import { DEFAULT_COLLECTION, resolveScheme, type Scheme } from '../scheme.js';
@@ -33,22 +35,23 @@ import { createRunner, type SealRunner } from '../workers/pool.js';
 import type { SealedBatch } from '../workers/task.js';
 import { readerOptions, schemeRequest, type ReadInputOptions, type SchemeOptions } from './input-options.js';
 
-export interface IngestOptions extends ReadInputOptions, SchemeOptions, BackendOptions {
-  keys?: string | undefined;
+export interface IngestOptions extends ReadInputOptions, SchemeOptions, BackendOptions, GlobalOptions {
   collection?: string | undefined;
   tenant?: string | undefined;
   policy?: string | undefined;
   threads?: number | undefined;
   batchSize?: number | undefined;
-  quiet?: boolean | undefined;
-  json?: boolean | undefined;
 }
 
 export interface IngestResult {
   collection: string;
   backend: string;
+  /** Records read from the input. */
   records: number;
+  /** Distinct record ids confirmed stored (a repeated id replaces the earlier record). */
   stored: number;
+  /** Records whose id repeats an earlier one in the input. */
+  duplicates: { count: number; ids: string[] };
   failed: { id: string; code: string; message: string }[];
   created: boolean;
   scheme: Scheme;
@@ -127,19 +130,20 @@ class PointSink {
 
 export async function ingest(opts: IngestOptions, io: Io): Promise<IngestResult> {
   const started = performance.now();
-  const kd = new KeyDir(defaultKeyDir(io, opts.keys), io);
+  const kd = keyDirFor(io, opts);
   const tenant = opts.tenant ?? '';
   const name = opts.collection ?? DEFAULT_COLLECTION;
   const keyset = await kd.keyset();
   const source = await openSource(opts.input, io.stdin, io.cwd);
   let opened: Awaited<ReturnType<typeof openBackend>> | undefined;
-  const progress = createProgress(io, { label: 'ingest', quiet: opts.quiet === true, totalBytes: source.size });
+  const progress = createProgress(io, opts, { label: 'ingest', totalBytes: source.size });
+  const dups = new DuplicateIds();
   let result: IngestResult;
   try {
     const head = await source.peek();
     const sealed = opts.format === 'sealed' || (opts.format === undefined && looksSealed(head));
     opened = await openBackend(opts, io);
-    const ctx: Ctx = { opts, io, tenant, name, keyset, backend: opened.backend, label: opened.label, kind: opened.kind, progress, started, kd };
+    const ctx: Ctx = { opts, io, tenant, name, keyset, backend: opened.backend, label: opened.label, kind: opened.kind, progress, started, kd, dups };
     result = sealed ? await ingestSealed(ctx, source) : await ingestPlain(ctx, source);
   } finally {
     progress.finish();
@@ -147,6 +151,8 @@ export async function ingest(opts: IngestOptions, io: Io): Promise<IngestResult>
     await opened?.backend.close();
   }
   const r = createReporter(io, opts);
+  const dupNote = dups.describe(`each replaced the earlier record, so "${name}" received ${plural(dups.distinct, 'distinct record')}`);
+  if (dupNote) r.warn(dupNote);
   if (result.failed.length > 0) {
     const shown = result.failed.slice(0, SHOWN_FAILURES).map((f) => f.id);
     if (opts.json) r.result(result, '');
@@ -160,9 +166,9 @@ export async function ingest(opts: IngestOptions, io: Io): Promise<IngestResult>
   }
   r.result(
     result,
-    `${result.created ? 'Created' : 'Updated'} collection "${name}" in ${result.backend}: stored ${plural(result.stored, 'record')} (${result.scheme.metric}, dimension ${
-      result.scheme.dimension
-    }) in ${result.seconds.toFixed(1)} s`,
+    `${result.created ? 'Created' : 'Updated'} collection "${name}" in ${result.backend}: stored ${plural(result.stored, 'record')}${
+      dups.count ? ` (${plural(result.records, 'input record')}, ${dups.count} with a repeated id)` : ''
+    } (${result.scheme.metric}, dimension ${result.scheme.dimension}) in ${result.seconds.toFixed(1)} s`,
   );
   return result;
 }
@@ -179,13 +185,23 @@ interface Ctx {
   progress: Progress;
   started: number;
   kd: KeyDir;
+  dups: DuplicateIds;
+}
+
+/** The distinct ids stored: every distinct id read, minus those that did not land. */
+function storedCount(dups: DuplicateIds, failed: readonly { id: string }[]): number {
+  return dups.distinct - new Set(failed.map((f) => f.id)).size;
 }
 
 async function ingestPlain(ctx: Ctx, source: Awaited<ReturnType<typeof openSource>>): Promise<IngestResult> {
   const { opts, io, tenant, name, keyset, backend } = ctx;
   const writer = await ctx.kd.writer(tenant);
   if (opts.policy !== undefined) parsePolicy(writer.schema, opts.policy);
-  const input = await inputFromSource(source, opts.input, { ...readerOptions(opts), format: opts.format });
+  // Blind-indexed CSV columns are typed, so --where year=2020 matches a year column of 2020.
+  const existing = await backend.describe(name);
+  const known = existing?.metadata.blindIndexFields;
+  const typedColumns = opts.blindIndex ?? (Array.isArray(known) ? known.filter((f): f is string => typeof f === 'string') : []);
+  const input = await inputFromSource(source, opts.input, { ...readerOptions(opts), typedColumns, format: opts.format });
   const sink = new PointSink(backend, name, GROUP_POINTS[ctx.kind], opts.batchSize);
   let runner: SealRunner | undefined;
   let col: SealedCollection | undefined;
@@ -201,7 +217,7 @@ async function ingestPlain(ctx: Ctx, source: Awaited<ReturnType<typeof openSourc
       ctx.progress.update(count, source.bytesRead);
     };
     let seq = 0;
-    for await (const batch of batchesOf(input.records())) {
+    for await (const batch of batchesOf(trackDuplicates(input.records(), ctx.dups))) {
       if (col === undefined) {
         const wanted = resolveScheme(schemeRequest(opts), batch[0]!.vector.length, writer.authorityId, batch.map((r) => r.vector));
         created = (await backend.describe(name)) === null;
@@ -251,7 +267,8 @@ async function ingestPlain(ctx: Ctx, source: Awaited<ReturnType<typeof openSourc
     collection: name,
     backend: ctx.label,
     records: count,
-    stored: sink.stored,
+    stored: storedCount(ctx.dups, sink.failed),
+    duplicates: ctx.dups.json(),
     failed: sink.failed,
     created,
     scheme: col!.scheme,
@@ -300,6 +317,7 @@ async function ingestSealed(ctx: Ctx, source: Awaited<ReturnType<typeof openSour
   const kids = new Set<string>();
   for await (const { record } of file.records) {
     kids.add(record.kid);
+    ctx.dups.add(record.id);
     if (record.tenant !== tenant) throw new SchemeMismatch(`${source.name}: record ${JSON.stringify(record.id)} is for another tenant`);
     vectors.set(record.vector, ids.length * D);
     ids.push(record.id);
@@ -320,7 +338,8 @@ async function ingestSealed(ctx: Ctx, source: Awaited<ReturnType<typeof openSour
     collection: name,
     backend: ctx.label,
     records: count,
-    stored: sink.stored,
+    stored: storedCount(ctx.dups, sink.failed),
+    duplicates: ctx.dups.json(),
     failed: sink.failed,
     created,
     scheme: col.scheme,

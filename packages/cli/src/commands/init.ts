@@ -11,24 +11,24 @@ import {
   writerKeyInfo,
 } from '@sealvec/core';
 import { UsageError } from '../errors.js';
+import type { GlobalOptions } from '../global-options.js';
 import type { Io } from '../io.js';
-import { defaultKeyDir, ensureKeyDir, exists, KEY_FILES, KeyDir, writeSecretFile } from '../keyfiles.js';
+import { defaultKeyDir, ensureKeyDir, exists, KEY_FILES, keyDirFor, type KeyFileName } from '../keyfiles.js';
 import { createReporter, table } from '../report.js';
 
-export interface InitOptions {
-  keys?: string | undefined;
+export interface InitOptions extends GlobalOptions {
   force?: boolean | undefined;
+  /** Passphrase-protect the three files at rest. */
+  protect?: boolean | undefined;
   /** Policy dimensions (default role, group, department). */
   schema?: string[] | undefined;
-  json?: boolean | undefined;
-  quiet?: boolean | undefined;
 }
 
 export async function init(opts: InitOptions, io: Io): Promise<void> {
   const dir = defaultKeyDir(io, opts.keys);
-  const kd = new KeyDir(dir, io);
+  const kd = keyDirFor(io, opts);
   const present: string[] = [];
-  for (const f of Object.keys(KEY_FILES) as (keyof typeof KEY_FILES)[]) if (await exists(kd.path(f))) present.push(KEY_FILES[f]);
+  for (const f of Object.keys(KEY_FILES) as KeyFileName[]) if (await exists(kd.path(f))) present.push(KEY_FILES[f]);
   if (present.length > 0 && !opts.force) {
     throw new UsageError(`${dir} already holds keys (${present.join(', ')}); use --force to replace them (the old keys are then lost for good)`);
   }
@@ -37,23 +37,24 @@ export async function init(opts: InitOptions, io: Io): Promise<void> {
   const keyset = VectorKeyset.create();
   const writer = createWriterKey(authority);
   await ensureKeyDir(dir);
-  const force = opts.force === true;
-  await writeSecretFile(kd.path('vectors'), keyset.export(), io, force);
-  await writeSecretFile(kd.path('authority'), exportAuthority(authority), io, force);
-  await writeSecretFile(kd.path('writer'), exportWriterKey(writer), io, force);
+  const how = { force: opts.force === true, protect: opts.protect === true };
+  await kd.write('vectors', keyset.export(), how);
+  await kd.write('authority', exportAuthority(authority), how);
+  await kd.write('writer', exportWriterKey(writer), how);
 
   const r = createReporter(io, opts);
   r.result(
-    { keys: dir, authority: authorityInfo(authority), vectors: keyset.info(), writer: writerKeyInfo(writer) },
+    { keys: dir, protected: how.protect, authority: authorityInfo(authority), vectors: keyset.info(), writer: writerKeyInfo(writer) },
     [
       `Initialized a key directory at ${dir}`,
       ...table([
         ['authority', `${authority.id} (epoch ${authority.epoch}, schema ${schema.dimensions.join(', ')})`],
         ['vector key', `${keyset.primary.kid} (primary)`],
-        ['files', `${KEY_FILES.authority}, ${KEY_FILES.vectors}, ${KEY_FILES.writer} (mode 0600)`],
+        ['files', `${KEY_FILES.authority}, ${KEY_FILES.vectors}, ${KEY_FILES.writer} (mode 0600${how.protect ? ', passphrase-protected' : ''})`],
       ]).map((l) => `  ${l}`),
       '',
-      'Keep authority.json offline if you can: it issues every key. Next:',
+      'Keep authority.json offline if you can: it issues every key. Back the directory up with',
+      '"sealvec keys export -o keys.backup" (see docs/keys.md). Next:',
       '  sealvec keys issue --role analyst -o analyst.key',
       '  sealvec encrypt -i vectors.jsonl -o sealed.jsonl --policy "role=analyst"',
     ],

@@ -1,6 +1,7 @@
 /**
- * `sealvec keys issue | info | rotate | retire`: user keys for operators to hand out, secret-free
- * views of any key file, epoch and vector-key rotation.
+ * `sealvec keys issue | info | rotate`: user keys for operators to hand out, secret-free views of
+ * any key file (protected ones included, without asking for the passphrase), epoch and
+ * vector-key rotation. Retiring is in ./keys-retire.ts, backups in ./keys-backup.ts.
  */
 import {
   authorityInfo,
@@ -14,7 +15,9 @@ import {
   importUserKey,
   importWriterKey,
   InvalidKey,
+  isProtectedText,
   issueUserKey,
+  protectedInfo,
   rotateEpoch,
   userKeyInfo,
   VectorKeyset,
@@ -23,15 +26,12 @@ import {
   type PolicySchema,
 } from '@sealvec/core';
 import { UsageError } from '../errors.js';
+import type { GlobalOptions } from '../global-options.js';
 import type { Io } from '../io.js';
-import { defaultKeyDir, KEY_FILES, KeyDir, readSecretFile, writeSecretFile } from '../keyfiles.js';
+import { defaultKeyDir, KEY_FILES, keyContext, keyDirFor, readSecretFile, writeKeyText, type KeyFileName } from '../keyfiles.js';
 import { createReporter, table } from '../report.js';
 
-export interface KeysCommon {
-  keys?: string | undefined;
-  json?: boolean | undefined;
-  quiet?: boolean | undefined;
-}
+export type KeysCommon = GlobalOptions;
 
 export interface IssueOptions extends KeysCommon {
   output: string;
@@ -44,6 +44,8 @@ export interface IssueOptions extends KeysCommon {
   epoch?: number | undefined;
   blindIndex?: string[] | undefined;
   force?: boolean | undefined;
+  /** Passphrase-protect the key file. */
+  protect?: boolean | undefined;
 }
 
 /** Collects `--role a --role b,c --attr department=x` into a dimension map. */
@@ -72,7 +74,7 @@ export function attributesFrom(schema: PolicySchema, opts: Pick<IssueOptions, 'r
 
 export async function keysIssue(opts: IssueOptions, io: Io): Promise<void> {
   if (opts.output === '-') throw new UsageError('user keys are secrets and are never written to stdout; give a file with -o');
-  const kd = new KeyDir(defaultKeyDir(io, opts.keys), io);
+  const kd = keyDirFor(io, opts);
   const authority = await kd.authority();
   if (opts.epoch !== undefined && opts.epoch > authority.epoch) {
     throw new UsageError(`--epoch ${opts.epoch} is later than the authority's current epoch ${authority.epoch}`);
@@ -86,11 +88,11 @@ export async function keysIssue(opts: IssueOptions, io: Io): Promise<void> {
     ...(opts.epoch !== undefined ? { epoch: opts.epoch } : {}),
     ...(opts.blindIndex !== undefined ? { blindIndexFields: opts.blindIndex } : {}),
   });
-  await writeSecretFile(opts.output, exportUserKey(user), io, opts.force === true);
+  await writeKeyText(opts.output, exportUserKey(user), kd.ctx, { force: opts.force === true, protect: opts.protect === true });
   const info = userKeyInfo(user);
   const r = createReporter(io, opts);
-  r.result({ file: opts.output, key: info }, [
-    `Issued a user key to ${opts.output} (mode 0600)`,
+  r.result({ file: opts.output, protected: opts.protect === true, key: info }, [
+    `Issued a user key to ${opts.output} (mode 0600${opts.protect ? ', passphrase-protected' : ''})`,
     ...table([
       ['attributes', formatAttrs(info.attributes)],
       ['authority', `${info.authority}, epoch ${info.epoch}${info.tenant ? `, tenant ${JSON.stringify(info.tenant)}` : ''}`],
@@ -111,8 +113,27 @@ export interface InfoOptions extends KeysCommon {
   file?: string | undefined;
 }
 
-/** The secret-free view of one key file, whatever its kind. */
+/** The secret-free view of one key file, whatever its kind (a protected one is described unopened). */
 export function describeKeyText(text: string, name: string): { kind: string; info: unknown; lines: string[] } {
+  if (isProtectedText(text)) {
+    let p: ReturnType<typeof protectedInfo>;
+    try {
+      p = protectedInfo(text);
+    } catch (e) {
+      if (e instanceof InvalidKey) throw new InvalidKey(`${name}: ${e.message}`, { cause: e });
+      throw e;
+    }
+    const what = p.holds.replace(/^sealvec\//, '').replace(/-/g, ' ');
+    const params = Object.entries(p.params).map(([k, v]) => `${k} ${v}`).join(', ');
+    return {
+      kind: `protected ${what}`,
+      info: { protected: true, holds: p.holds, provider: p.provider, params: p.params },
+      lines: table([
+        ['kind', `${what}, passphrase-protected`],
+        ['protection', `${p.provider}${params ? ` (${params})` : ''} + XChaCha20-Poly1305`],
+      ]),
+    };
+  }
   let type: unknown;
   try {
     type = (JSON.parse(text) as { type?: unknown }).type;
@@ -189,23 +210,24 @@ export function describeKeyText(text: string, name: string): { kind: string; inf
 
 export async function keysInfo(opts: InfoOptions, io: Io): Promise<void> {
   const r = createReporter(io, opts);
+  const ctx = keyContext(io, opts);
   if (opts.file !== undefined) {
-    const text = await readSecretFile(opts.file, 'key file', io);
+    const text = await readSecretFile(opts.file, 'key file', ctx);
     const d = describeKeyText(text, opts.file);
     r.result({ file: opts.file, kind: d.kind, info: d.info }, d.lines);
     return;
   }
   const dir = defaultKeyDir(io, opts.keys);
-  const kd = new KeyDir(dir, io);
+  const kd = keyDirFor(io, opts, ctx);
   const json: Record<string, unknown> = { keys: dir };
   const lines: string[] = [`Key directory ${dir}`];
-  for (const f of Object.keys(KEY_FILES) as (keyof typeof KEY_FILES)[]) {
+  for (const f of Object.keys(KEY_FILES) as KeyFileName[]) {
     if (!(await kd.has(f))) {
       json[f] = null;
       lines.push('', `${KEY_FILES[f]}: absent`);
       continue;
     }
-    const d = describeKeyText(await readSecretFile(kd.path(f), 'key file', io), kd.path(f));
+    const d = describeKeyText(await readSecretFile(kd.path(f), 'key file', ctx), kd.path(f));
     json[f] = d.info;
     lines.push('', `${KEY_FILES[f]}:`, ...d.lines.map((l) => `  ${l}`));
   }
@@ -221,7 +243,7 @@ export interface RotateKeysOptions extends KeysCommon {
 }
 
 export async function keysRotate(opts: RotateKeysOptions, io: Io): Promise<void> {
-  const kd = new KeyDir(defaultKeyDir(io, opts.keys), io);
+  const kd = keyDirFor(io, opts);
   const doEpoch = opts.only !== 'vector';
   const doVector = opts.only !== 'epoch';
   const result: Record<string, unknown> = {};
@@ -230,15 +252,15 @@ export async function keysRotate(opts: RotateKeysOptions, io: Io): Promise<void>
     const keyset = await kd.keyset();
     const key = generateVectorKey();
     const next = keyset.add(key).promote(key.kid);
-    await writeSecretFile(kd.path('vectors'), next.export(), io, true);
+    await kd.write('vectors', next.export());
     result.vector = { previous: keyset.primary.kid, primary: key.kid, keys: next.info().keys.map((k) => k.kid) };
     lines.push(`New primary vector key ${key.kid} (${keyset.primary.kid} kept for reading until retired)`);
   }
   if (doEpoch) {
     const authority = await kd.authority();
     const next = rotateEpoch(authority);
-    await writeSecretFile(kd.path('authority'), exportAuthority(next), io, true);
-    await writeSecretFile(kd.path('writer'), exportWriterKey(createWriterKey(next)), io, true);
+    await kd.write('authority', exportAuthority(next));
+    await kd.write('writer', exportWriterKey(createWriterKey(next)));
     result.epoch = { previous: authority.epoch, current: next.epoch };
     lines.push(`Authority ${next.id} moved from epoch ${authority.epoch} to ${next.epoch}; writer.json is for epoch ${next.epoch}`);
   }
@@ -253,19 +275,3 @@ export async function keysRotate(opts: RotateKeysOptions, io: Io): Promise<void>
   }
   createReporter(io, opts).result(result, lines);
 }
-
-export interface RetireOptions extends KeysCommon {
-  kid: string;
-}
-
-export async function keysRetire(opts: RetireOptions, io: Io): Promise<void> {
-  const kd = new KeyDir(defaultKeyDir(io, opts.keys), io);
-  const keyset = await kd.keyset();
-  const next = keyset.retire(opts.kid);
-  await writeSecretFile(kd.path('vectors'), next.export(), io, true);
-  createReporter(io, opts).result(
-    { retired: opts.kid, keys: next.info().keys.map((k) => k.kid) },
-    `Retired vector key ${opts.kid}; records still under it can no longer be read or searched`,
-  );
-}
-

@@ -3,24 +3,23 @@
  * headers (and pre-filter tokens) only. Needs the authority (it derives the writer key of every
  * older epoch); never decrypts a payload or vector. Works on a sealed file or a collection.
  */
-import { createRewrapper, createWriterKey, SchemeMismatch, type Rewrapper } from '@sealvec/core';
-import { SealedCollection } from '@sealvec/qdrant';
+import { createRewrapper, createWriterKey, SchemeMismatch, type Authority, type Rewrapper, type WriterKey } from '@sealvec/core';
+import { countRecords, SealedCollection, type Backend } from '@sealvec/qdrant';
 import { openBackend, type BackendOptions } from '../backend.js';
 import { CliError, exitCodeForCode, UsageError } from '../errors.js';
+import type { GlobalOptions } from '../global-options.js';
 import type { Io } from '../io.js';
-import { defaultKeyDir, KeyDir } from '../keyfiles.js';
+import { keyDirFor } from '../keyfiles.js';
+import { createProgress, type ProgressFlags } from '../progress.js';
 import { createReporter, plural } from '../report.js';
 import { DEFAULT_COLLECTION } from '../scheme.js';
 import { transformSealedFile } from './file-transform.js';
 
-export interface RewrapCommandOptions extends BackendOptions {
+export interface RewrapCommandOptions extends BackendOptions, GlobalOptions {
   input?: string | undefined;
   output?: string | undefined;
   collection?: string | undefined;
   tenant?: string | undefined;
-  keys?: string | undefined;
-  quiet?: boolean | undefined;
-  json?: boolean | undefined;
 }
 
 /** Per-record failures of a collection-wide operation, as one coded error. */
@@ -35,13 +34,44 @@ export function failuresError(what: string, failed: { id: string; error: Error }
   );
 }
 
+/**
+ * Moves a collection's records of every epoch before `to`'s to it, with progress over what is
+ * left (so a resumed run shows the remaining work). Per-record failures are collected, not thrown.
+ */
+export async function rewrapOlderEpochs(
+  col: SealedCollection,
+  backend: Backend,
+  authority: Authority,
+  to: WriterKey,
+  io: Io,
+  flags: ProgressFlags,
+): Promise<{ rewrapped: number; failed: { id: string; error: Error }[] }> {
+  const { name, tenant } = col;
+  let total = 0;
+  for (let e = 1; e < to.epoch; e++) total += await countRecords(backend, name, { tenant, epoch: e });
+  const progress = createProgress(io, flags, { label: `rewrap "${name}"`, total: () => total });
+  let rewrapped = 0;
+  const failed: { id: string; error: Error }[] = [];
+  try {
+    for (let e = 1; e < to.epoch; e++) {
+      const before = rewrapped;
+      const res = await col.rewrap(createWriterKey(authority, { tenant, epoch: e }), to, { onProgress: (done) => progress.update(before + done) });
+      rewrapped += res.rewrapped;
+      failed.push(...res.failed);
+    }
+  } finally {
+    progress.finish();
+  }
+  return { rewrapped, failed };
+}
+
 export async function rewrap(opts: RewrapCommandOptions, io: Io): Promise<void> {
-  const kd = new KeyDir(defaultKeyDir(io, opts.keys), io);
+  const kd = keyDirFor(io, opts);
   const authority = await kd.authority();
   const r = createReporter(io, opts);
   if (opts.input !== undefined) {
     if (opts.output === undefined) throw new UsageError('rewrap -i FILE needs -o FILE (which may be the same file)');
-    const counts = await transformSealedFile(opts.input, opts.output, io, opts.quiet === true, 'rewrap', async (h) => {
+    const counts = await transformSealedFile(opts.input, opts.output, io, opts, 'rewrap', async (h) => {
       if (h.scheme.authority !== authority.id) {
         throw new SchemeMismatch(`${opts.input} is sealed for authority ${h.scheme.authority}; this key directory holds authority ${authority.id}`);
       }
@@ -73,14 +103,7 @@ export async function rewrap(opts: RewrapCommandOptions, io: Io): Promise<void> 
   const { backend, label } = await openBackend(opts, io);
   try {
     const col = await SealedCollection.open(backend, { name, keyset, tenant });
-    const to = createWriterKey(authority, { tenant });
-    let rewrapped = 0;
-    const failed: { id: string; error: Error }[] = [];
-    for (let e = 1; e < authority.epoch; e++) {
-      const res = await col.rewrap(createWriterKey(authority, { tenant, epoch: e }), to);
-      rewrapped += res.rewrapped;
-      failed.push(...res.failed);
-    }
+    const { rewrapped, failed } = await rewrapOlderEpochs(col, backend, authority, createWriterKey(authority, { tenant }), io, opts);
     if (failed.length > 0) throw failuresError('rewrapped', failed);
     r.result({ collection: name, backend: label, rewrapped, epoch: authority.epoch }, `Rewrapped ${plural(rewrapped, 'record')} of "${name}" (${label}) to epoch ${authority.epoch}`);
   } finally {

@@ -4,26 +4,27 @@
  * older epoch are moved to the current epoch too. Then `keys retire` the old key.
  */
 import { createOpener, createSealer, createWriterKey, SchemeMismatch, type Opener, type WriterKey } from '@sealvec/core';
-import { SealedCollection } from '@sealvec/qdrant';
+import { countRecords, SealedCollection } from '@sealvec/qdrant';
 import { openBackend, type BackendOptions } from '../backend.js';
 import { KeyFileError, UsageError } from '../errors.js';
 import type { Io } from '../io.js';
-import { defaultKeyDir, KeyDir } from '../keyfiles.js';
+import { keyDirFor } from '../keyfiles.js';
+import { createProgress } from '../progress.js';
 import { createReporter, plural } from '../report.js';
 import { cipherFor, DEFAULT_COLLECTION } from '../scheme.js';
 import { transformSealedFile } from './file-transform.js';
-import { failuresError, type RewrapCommandOptions } from './rewrap.js';
+import { failuresError, rewrapOlderEpochs, type RewrapCommandOptions } from './rewrap.js';
 
 export type RotateCommandOptions = RewrapCommandOptions & BackendOptions;
 
 export async function rotate(opts: RotateCommandOptions, io: Io): Promise<void> {
-  const kd = new KeyDir(defaultKeyDir(io, opts.keys), io);
+  const kd = keyDirFor(io, opts);
   const keyset = await kd.keyset();
   const r = createReporter(io, opts);
   const authority = (await kd.has('authority')) ? await kd.authority() : undefined;
   if (opts.input !== undefined) {
     if (opts.output === undefined) throw new UsageError('rotate -i FILE needs -o FILE (which may be the same file)');
-    const counts = await transformSealedFile(opts.input, opts.output, io, opts.quiet === true, 'rotate', async (h) => {
+    const counts = await transformSealedFile(opts.input, opts.output, io, opts, 'rotate', async (h) => {
       const writer = await kd.writer(h.tenant);
       if (h.scheme.authority !== writer.authorityId) {
         throw new SchemeMismatch(`${opts.input} is sealed for authority ${h.scheme.authority}; this key directory holds authority ${writer.authorityId}`);
@@ -77,13 +78,18 @@ export async function rotate(opts: RotateCommandOptions, io: Io): Promise<void> 
     let rewrapped = 0;
     // rotateKey opens records with one writer key: bring older epochs to the current one first.
     if (authority !== undefined) {
-      for (let e = 1; e < authority.epoch; e++) {
-        const res = await col.rewrap(createWriterKey(authority, { tenant, epoch: e }), writer);
-        rewrapped += res.rewrapped;
-        if (res.failed.length > 0) throw failuresError('rewrapped', res.failed);
-      }
+      const res = await rewrapOlderEpochs(col, backend, authority, writer, io, opts);
+      if (res.failed.length > 0) throw failuresError('rewrapped', res.failed);
+      rewrapped = res.rewrapped;
     }
-    const res = await col.rotateKey(keyset, writer);
+    const remaining = await countRecords(backend, name, { tenant, notKid: keyset.primary.kid });
+    const progress = createProgress(io, opts, { label: `rotate "${name}"`, total: () => remaining });
+    let res: Awaited<ReturnType<SealedCollection['rotateKey']>>;
+    try {
+      res = await col.rotateKey(keyset, writer, { onProgress: (done) => progress.update(done) });
+    } finally {
+      progress.finish();
+    }
     if (res.failed.length > 0) throw failuresError('re-encrypted', res.failed);
     r.result(
       { collection: name, backend: label, reencrypted: res.reencrypted, rewrapped, kid: keyset.primary.kid },

@@ -1,20 +1,19 @@
 /**
  * `sealvec search`: encrypt each query, ask the store for candidates, open those the user key may
  * read, re-rank by exact distance and print the top k with decrypted payloads. Records the key
- * may not open never appear, whatever the store returns.
+ * may not open never appear, whatever the store returns. When no query finds anything the
+ * command asks why: a key that can open nothing in the collection (wrong epoch, tenant, no policy
+ * it satisfies) fails with exit 6; a genuine "no match" is exit 0.
  */
-import { SealedCollection } from '@sealvec/qdrant';
-import { openBackend, type BackendOptions } from '../backend.js';
+import { noAccess } from '../access.js';
 import { UsageError } from '../errors.js';
 import type { Io } from '../io.js';
-import { defaultKeyDir, KeyDir, loadUserKey } from '../keyfiles.js';
-import { readQueries } from '../queries.js';
+import { readQueries, type Query } from '../queries.js';
 import { createReporter } from '../report.js';
-import { DEFAULT_COLLECTION } from '../scheme.js';
 import { formatVector } from '../sealed-file.js';
+import { openAsUser, type AsUserOptions } from './as-user.js';
 
-export interface SearchCommandOptions extends BackendOptions {
-  key: string;
+export interface SearchCommandOptions extends AsUserOptions {
   query?: string | undefined;
   queryFile?: string | undefined;
   k?: number | undefined;
@@ -22,11 +21,6 @@ export interface SearchCommandOptions extends BackendOptions {
   oversample?: number | undefined;
   rerank?: boolean | undefined;
   withVector?: boolean | undefined;
-  collection?: string | undefined;
-  tenant?: string | undefined;
-  keys?: string | undefined;
-  quiet?: boolean | undefined;
-  json?: boolean | undefined;
 }
 
 /** `field=value`: the value as JSON when it parses as a number, boolean or string, else as text. */
@@ -55,18 +49,30 @@ function short(v: unknown, max = 80): string {
   return s.length > max ? `${s.slice(0, max - 1)}…` : s;
 }
 
+/** `--where` fields must be blind-indexed in the collection: a usage error (exit 2) otherwise. */
+export function checkWhereFields(where: Record<string, unknown>, blindIndexFields: readonly string[], collection: string): void {
+  for (const field of Object.keys(where)) {
+    if (!blindIndexFields.includes(field)) {
+      throw new UsageError(
+        `--where ${field}: field "${field}" is not blind-indexed in collection "${collection}" (${
+          blindIndexFields.length ? `blind-indexed: ${blindIndexFields.join(', ')}` : 'it has no blind-indexed fields; ingest with --blind-index FIELD'
+        })`,
+      );
+    }
+  }
+}
+
 export async function search(opts: SearchCommandOptions, io: Io): Promise<void> {
-  const user = await loadUserKey(opts.key, io);
-  const keyset = await new KeyDir(defaultKeyDir(io, opts.keys), io).keyset();
   const where = parseWhere(opts.where ?? []);
-  const queries = await readQueries(opts, io);
-  const name = opts.collection ?? DEFAULT_COLLECTION;
-  const tenant = opts.tenant ?? user.tenant;
-  const { backend, label } = await openBackend(opts, io);
+  let queries: Query[] = [];
+  const { user, col, backend, label, name } = await openAsUser(opts, io, async () => {
+    queries = await readQueries(opts, io);
+  });
   const r = createReporter(io, opts);
   try {
-    const col = await SealedCollection.open(backend, { name, keyset, tenant });
+    checkWhereFields(where, col.scheme.blindIndexFields, name);
     const lines: string[] = [];
+    let found = 0;
     for (const q of queries) {
       const res = await col.search(q.vector, {
         userKey: user,
@@ -76,6 +82,7 @@ export async function search(opts: SearchCommandOptions, io: Io): Promise<void> 
         where,
         withVector: opts.withVector === true,
       });
+      found += res.hits.length;
       const hits = res.hits.map((h) => ({
         id: h.id,
         score: h.score,
@@ -96,6 +103,11 @@ export async function search(opts: SearchCommandOptions, io: Io): Promise<void> 
       if (res.skipped.length > 0) lines.push(`  (${res.skipped.length} stored points could not be decoded and were skipped)`);
     }
     if (!opts.json) r.result(null, lines);
+    if (found === 0) {
+      const d = await col.diagnoseAccess(user);
+      if (d.opensNothing) throw noAccess(opts.key, d, { collection: name });
+      r.note(`sealvec: no results: ${d.message}`);
+    }
   } finally {
     await backend.close();
   }

@@ -109,12 +109,15 @@ describe('encrypt: every input format round-trips through decrypt', () => {
     await expectRoundTrip('many.sealed', many.map((_, i) => String(i)), many);
   });
 
-  it('prints no progress when stderr is not a terminal', async () => {
-    const r = await sv(['encrypt', '-i', 'in.fvecs', '-o', 'p.sealed', '--policy', '*']);
+  it('piped: progress as plain log lines on stderr (never redraws), none with --quiet', async () => {
+    const r = await sealvec(['encrypt', '-i', 'in.fvecs', '-o', 'p.sealed', '--policy', '*'], { cwd: dir, env: { SEALVEC_PROGRESS_INTERVAL: '0' } });
     expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^sealvec: encrypt: \d+ records, [\d.k]+\/s/m);
     expect(r.stderr).not.toMatch(/\r|\x1b/);
-    const q = await sv(['encrypt', '-i', 'in.fvecs', '-o', 'q.sealed', '--policy', '*', '--quiet']);
+    const q = await sealvec(['encrypt', '-i', 'in.fvecs', '-o', 'q.sealed', '--policy', '*', '--quiet'], { cwd: dir, env: { SEALVEC_PROGRESS_INTERVAL: '0' } });
     expect(q.stderr).toBe('');
+    const none = await sealvec(['encrypt', '-i', 'in.fvecs', '-o', 'q.sealed', '--policy', '*', '--progress', 'none'], { cwd: dir, env: { SEALVEC_PROGRESS_INTERVAL: '0' } });
+    expect(none.stderr).not.toMatch(/records, /);
   });
 });
 
@@ -204,11 +207,20 @@ describe('decrypt: wrong keys', () => {
     expect(other.code).toBe(0);
     expect((await sv(['keys', 'issue', '--keys', 'k2', '--role', 'analyst', '-o', 'mallory.key'])).code).toBe(0);
     const r = await sv(['decrypt', '-i', 'json.sealed', '--key', 'mallory.key', '-o', 'x.jsonl']);
-    expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(/^sealvec: error: mallory\.key belongs to authority [0-9a-f]{16}, but json\.sealed is sealed for authority [0-9a-f]{16}\n$/);
-    const bob = await sv(['decrypt', '-i', 'json.sealed', '--key', 'bob.key', '-o', 'x.jsonl']);
-    expect(bob.code).toBe(3);
-    expect(bob.stderr).toBe('sealvec: error: bob.key cannot open any of the 40 records of json.sealed\n');
+    expect(r.code).toBe(6);
+    expect(r.stderr).toMatch(
+      /^sealvec: error: mallory\.key opens nothing: the key belongs to authority [0-9a-f]{16}, but collection "default" is sealed for authority [0-9a-f]{16}; use a key issued by the authority that sealed the records\n$/,
+    );
+    const bob = await sv(['decrypt', '-i', 'json.sealed', '--key', 'bob.key', '-o', 'x.jsonl', '--json']);
+    expect(bob.code).toBe(6);
+    expect(JSON.parse(bob.stderr)).toEqual({
+      error: {
+        code: 'ERR_NO_ACCESS',
+        exit: 6,
+        reason: 'no-matching-tuple',
+        message: expect.stringMatching(/^bob\.key opens nothing: none of the 40 records of collection "default" is sealed for a policy this key satisfies \(the key holds 2 attribute tuples at epoch 1\); /),
+      },
+    });
     expect(existsSync(join(dir, 'x.jsonl'))).toBe(false);
     const notSealed = await sv(['decrypt', '-i', 'in.jsonl', '--key', 'alice.key']);
     expect(notSealed.code).toBe(5);

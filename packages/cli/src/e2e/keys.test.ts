@@ -75,8 +75,8 @@ describe('sealvec keys', () => {
   it('refuses stdout, an existing file, and users without attributes', async () => {
     expect((await sv(['keys', 'issue', '--role', 'x', '-o', '-'])).code).toBe(2);
     const exists = await sv(['keys', 'issue', '--role', 'x', '-o', 'alice.key']);
-    expect(exists.code).toBe(1);
-    expect(exists.stderr).toMatch(/alice\.key already exists/);
+    expect(exists.code).toBe(2);
+    expect(exists.stderr).toBe('sealvec: error: alice.key already exists; use --force to replace it\n');
     const none = await sv(['keys', 'issue', '-o', 'nobody.key']);
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/give the user at least one attribute/);
@@ -140,6 +140,10 @@ describe('help and usage', () => {
     ['keys', 'info'],
     ['keys', 'rotate'],
     ['keys', 'retire'],
+    ['keys', 'export'],
+    ['keys', 'import'],
+    ['keys', 'protect'],
+    ['keys', 'unprotect'],
     ['encrypt'],
     ['decrypt'],
     ['ingest'],
@@ -147,6 +151,9 @@ describe('help and usage', () => {
     ['rewrap'],
     ['rotate'],
     ['inspect'],
+    ['get'],
+    ['export'],
+    ['collections'],
     ['demo'],
   ];
 
@@ -173,7 +180,7 @@ describe('help and usage', () => {
   it('the built binary prints help and its version', async () => {
     const h = await sv(['--help']);
     expect(h.code).toBe(0);
-    expect(h.stdout).toMatch(/Exit codes: 0 ok, 1 unexpected, 2 usage, 3 crypto\/key\/policy, 4 backend, 5 input data/);
+    expect(h.stdout).toMatch(/Exit codes: 0 ok, 1 unexpected, 2 usage, 3 crypto\/key\/policy, 4 backend, 5 input data, 6 the key opens nothing here\./);
     const v = await sv(['--version']);
     expect(v.stdout.trim()).toBe('0.1.0');
   });

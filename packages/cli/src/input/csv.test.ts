@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { CsvParser, readCsv, vectorFromCell } from './csv.js';
+import { CsvParser, likelyDelimiter, readCsv, typedCell, vectorFromCell } from './csv.js';
 import { bufferSource } from './source.js';
 import { all, rows } from './test-support.js';
 
@@ -89,5 +89,39 @@ describe('readCsv', () => {
     await expect(all(readCsv(src('vector\n1 2\n'), ',', { vectorColumn: 'emb' }))).rejects.toMatchObject({
       message: 'd.csv:1: no column named "emb" for the vector (columns: vector)',
     });
+  });
+});
+
+describe('typed columns and the delimiter hint', () => {
+  it('types only the named columns, by the --where rule: JSON numbers and true/false, else the string', async () => {
+    const text = 'id,year,zip,flag,vector\nr0,2020,02139,true,"[1,2]"\nr1, 2021 ,1e3,no,"[3,4]"\nr2,07,-1.5,false,"[5,6]"\n';
+    const got = await all(readCsv(src(text), ',', { typedColumns: ['year', 'flag', 'zip'] }));
+    expect(got.map((r) => r.payload)).toEqual([
+      { year: 2020, zip: '02139', flag: true },
+      { year: 2021, zip: 1000, flag: 'no' },
+      { year: '07', zip: -1.5, flag: false },
+    ]);
+    const untyped = await all(readCsv(src(text), ','));
+    expect(untyped[0]!.payload).toEqual({ year: '2020', zip: '02139', flag: 'true' });
+  });
+
+  it('typedCell keeps anything that is not a JSON number or boolean as it was (property)', () => {
+    fc.assert(
+      fc.property(fc.string(), (s) => {
+        const v = typedCell(s);
+        if (typeof v === 'string') expect(v).toBe(s);
+        else if (typeof v === 'number') expect(JSON.parse(s.trim())).toBe(v);
+        else expect(String(v)).toBe(s.trim());
+      }),
+    );
+  });
+
+  it('suggests the delimiter a one-column header seems to use', async () => {
+    expect(likelyDelimiter(['id;vector;n'], ',')).toBe(';');
+    expect(likelyDelimiter(['id\tvector'], ',')).toBe('\t');
+    expect(likelyDelimiter(['id,vector'], ';')).toBe(',');
+    expect(likelyDelimiter(['idvector'], ',')).toBeUndefined();
+    expect(likelyDelimiter(['id', 'x;y'], ',')).toBeUndefined();
+    await expect(all(readCsv(src('id\tvector\nr0\t1 2\n'), ','))).rejects.toThrow(/is the file tab-separated\? try --delimiter '\\t'/);
   });
 });

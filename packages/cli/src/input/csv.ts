@@ -2,7 +2,9 @@
  * CSV and TSV (RFC 4180 quoting: fields in double quotes may hold delimiters, quotes written
  * twice, and newlines). The first row names the columns. One column holds the vector, either as
  * a JSON array (`"[0.1, 0.2]"`) or as numbers separated by spaces, commas or semicolons; `id` and
- * `policy` columns are used when present; every other column goes into the payload as a string.
+ * `policy` columns are used when present; every other column goes into the payload as a string,
+ * except the typed columns (blind-indexed fields): there a cell that is a JSON number or
+ * true/false becomes that value, the rule `search --where` applies to its value too.
  * Read in chunks; one row is held in memory at a time.
  */
 import { InputTooLarge, InvalidVector, Malformed } from '@sealvec/core';
@@ -151,8 +153,32 @@ export function vectorFromCell(cell: string, where: string, column: string): Flo
   return out;
 }
 
+const JSON_NUMBER = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
+
+/** A typed column's cell: a JSON number or true/false becomes that value, anything else stays the string. */
+export function typedCell(cell: string): string | number | boolean {
+  const t = cell.trim();
+  if (t === 'true') return true;
+  if (t === 'false') return false;
+  if (JSON_NUMBER.test(t)) {
+    const n = Number(t);
+    if (Number.isFinite(n)) return n;
+  }
+  return cell;
+}
+
+/** When a header did not split, the delimiter it seems to use instead (for the error's hint). */
+export function likelyDelimiter(header: readonly string[], delimiter: string): string | undefined {
+  if (header.length !== 1) return undefined;
+  const counts = [';', '\t', '|', ','].filter((d) => d !== delimiter).map((d) => [d, header[0]!.split(d).length - 1] as const);
+  const best = counts.sort((a, b) => b[1] - a[1])[0];
+  return best !== undefined && best[1] > 0 ? best[0] : undefined;
+}
+
 export async function* readCsv(source: Source, delimiter: string, options: ReaderOptions = {}): AsyncGenerator<InputRecord> {
-  const parser = new CsvParser(source.name, options.delimiter ?? delimiter);
+  const delim = options.delimiter ?? delimiter;
+  const parser = new CsvParser(source.name, delim);
+  const typed = new Set(options.typedColumns ?? []);
   const decoder = new StringDecoder('utf8');
   const dims = new DimensionCheck(options.dimension);
   const prefix = options.idPrefix ?? '';
@@ -177,8 +203,10 @@ export async function* readCsv(source: Source, delimiter: string, options: Reade
           if (i >= 0) return i;
         }
         if (required) {
+          const other = likelyDelimiter(header!, delim);
+          const hint = other !== undefined ? `; the header is one column: is the file ${other === '\t' ? 'tab' : JSON.stringify(other)}-separated? try --delimiter ${other === '\t' ? "'\\t'" : `'${other}'`}` : '';
           throw new Malformed(
-            `${source.name}:${row.line}: no vector column (looked for ${defaults.join(', ')}; name it with --vector-column)`,
+            `${source.name}:${row.line}: no vector column (looked for ${defaults.join(', ')}; name it with --vector-column)${hint}`,
           );
         }
         return -1;
@@ -198,10 +226,11 @@ export async function* readCsv(source: Source, delimiter: string, options: Reade
     const rec: InputRecord = { id: idCell === '' ? prefix + index : checkId(idCell, where), vector, where };
     index++;
     if (policyCol >= 0 && row.fields[policyCol]!.trim() !== '') rec.policy = row.fields[policyCol]!.trim();
-    let payload: Record<string, string> | undefined;
+    let payload: Record<string, string | number | boolean> | undefined;
     for (let i = 0; i < header.length; i++) {
       if (i === vectorCol || i === idCol || i === policyCol) continue;
-      (payload ??= {})[header[i]!] = row.fields[i]!;
+      const name = header[i]!;
+      (payload ??= {})[name] = typed.has(name) ? typedCell(row.fields[i]!) : row.fields[i]!;
     }
     if (payload !== undefined) rec.payload = payload;
     rec.size = row.fields.reduce((n, f) => n + f.length + 1, 0);

@@ -32,4 +32,9 @@ export interface ReaderOptions {
   policyColumn?: string;
   /** CSV/TSV: field delimiter (default `,` for csv, tab for tsv). */
   delimiter?: string;
+  /**
+   * CSV/TSV: payload columns whose cells are typed (the blind-indexed fields, so `--where
+   * year=2020` matches): a JSON number or true/false becomes that; anything else stays a string.
+   */
+  typedColumns?: readonly string[];
 }

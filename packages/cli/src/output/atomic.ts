@@ -23,8 +23,11 @@ export interface Output {
   abort(): Promise<void>;
 }
 
+/** An exclusive output whose target exists (callers add the option that would replace it). */
+export class OutputExists extends OutputError {}
+
 export interface OutputOptions {
-  /** File mode of the created file (default 0o644; key files use 0o600). */
+  /** File mode of the created file (default 0o644; key files and decrypted plaintext use 0o600). */
   mode?: number;
   /** Refuse to replace an existing file. */
   exclusive?: boolean;
@@ -48,10 +51,10 @@ export async function openOutput(path: string, stdout: Writable, cwd: string, op
         },
         () => false,
       );
-      if (exists) throw new OutputError(`${path} already exists`);
+      if (exists) throw new OutputExists(`${path} already exists`);
     }
     fh = await open(temp, 'wx', options.mode ?? 0o644);
-    // The umask may have widened nothing but could have narrowed; key files must be exactly 0600.
+    // The umask cannot widen the mode but may narrow it; secrets must be exactly 0600.
     if (options.mode !== undefined) await fh.chmod(options.mode);
   } catch (e) {
     if (e instanceof OutputError) throw e;

@@ -45,6 +45,7 @@ import type { Logger } from '../log.js';
 import { buildCiphers, type KeyCiphers } from './ciphers.js';
 import { FIELDS, tenantCondition } from './filters.js';
 import { rewrapCollection, rotateCollectionKey, type RecordFailure, type RewrapReport, type RotateReport, type MaintenanceOptions } from './maintenance.js';
+import { diagnoseAccess, type AccessDiagnosis } from './diagnose.js';
 import { pointIdOf } from './point-id.js';
 import { runSearch, type SearchResult } from './search.js';
 import { authorityKeyOf, trustedScheme, type AuthorityTrust, type TrustOptions } from './trust.js';
@@ -428,6 +429,12 @@ export class SealedCollection {
   /** Records stored for this tenant (all of them, whoever may open them). */
   async count(): Promise<number> {
     return this.#backend.count(this.name, { must: [tenantCondition(this.tenant)] });
+  }
+
+  /** Why this key opens nothing here (wrong epoch, tenant, authority, no shared tuple), from public facts only. */
+  async diagnoseAccess(userKey: UserKey): Promise<AccessDiagnosis> {
+    const s = this.#scheme;
+    return diagnoseAccess({ backend: this.#backend, name: this.name, tenant: this.tenant, authority: s.authority, prefilter: s.prefilter, keysetKids: [...this.#ciphers.keys()] }, userKey);
   }
 
   /** Every record this key may open, page by page (pre-filtered by tokens when the collection has them). */

@@ -1,0 +1,48 @@
+/**
+ * Opening a collection as a user (search, get, export): the user key, the vector keyset, the
+ * store and the collection. A key of another authority or tenant opens nothing there: refused up
+ * front with the diagnosis (exit 6). The caller closes `backend`.
+ */
+import type { UserKey } from '@sealvec/core';
+import { SealedCollection, type Backend } from '@sealvec/qdrant';
+import { noAccess } from '../access.js';
+import { openBackend, type BackendOptions } from '../backend.js';
+import type { GlobalOptions } from '../global-options.js';
+import type { Io } from '../io.js';
+import { keyContext, keyDirFor, loadUserKey } from '../keyfiles.js';
+import { DEFAULT_COLLECTION } from '../scheme.js';
+
+export interface AsUserOptions extends BackendOptions, GlobalOptions {
+  key: string;
+  collection?: string | undefined;
+  /** Default: the key's tenant. */
+  tenant?: string | undefined;
+}
+
+export interface UserCollection {
+  user: UserKey;
+  col: SealedCollection;
+  backend: Backend;
+  /** "embedded store DIR" or "Qdrant at URL". */
+  label: string;
+  name: string;
+}
+
+/** Reads the key files, then (`beforeOpen`, e.g. reading queries) opens the store and the collection. */
+export async function openAsUser(opts: AsUserOptions, io: Io, beforeOpen?: () => Promise<void>): Promise<UserCollection> {
+  const ctx = keyContext(io, opts);
+  const user = await loadUserKey(opts.key, ctx);
+  const keyset = await keyDirFor(io, opts, ctx).keyset();
+  await beforeOpen?.();
+  const name = opts.collection ?? DEFAULT_COLLECTION;
+  const tenant = opts.tenant ?? user.tenant;
+  const { backend, label } = await openBackend(opts, io);
+  try {
+    const col = await SealedCollection.open(backend, { name, keyset, tenant });
+    if (user.authorityId !== col.scheme.authority || user.tenant !== tenant) throw noAccess(opts.key, await col.diagnoseAccess(user), { collection: name });
+    return { user, col, backend, label, name };
+  } catch (e) {
+    await backend.close();
+    throw e;
+  }
+}
