@@ -80,7 +80,7 @@ export async function ensureKeyDir(dir: string): Promise<void> {
     await mkdir(dir, { recursive: true, mode: KEY_DIR_MODE });
     await chmod(dir, KEY_DIR_MODE);
   } catch (e) {
-    throw new KeyFileError(`cannot create key directory ${dir}: ${describeFsError(e)}`, { cause: e });
+    throw new KeyFileError(`cannot create key directory ${dir}: ${describeFsError(e)}`);
   }
 }
 
@@ -117,7 +117,7 @@ export async function readSecretFile(path: string, what: string, ctx: Pick<KeyCo
     return await readFile(full, 'utf8');
   } catch (e) {
     if (e instanceof KeyFileError) throw e;
-    throw new KeyFileError(`cannot read ${what} ${path}: ${describeFsError(e)}${hint}`, { cause: e });
+    throw new KeyFileError(`cannot read ${what} ${path}: ${describeFsError(e)}${hint}`);
   }
 }
 
@@ -153,7 +153,7 @@ export async function readKeyText(path: string, what: string, ctx: KeyContext, h
     return { text: new TextDecoder().decode(plaintext), protected: true };
   } catch (e) {
     if (e instanceof DecryptionFailed) throw wrongPassphrase(path);
-    if (e instanceof InvalidKey) throw new InvalidKey(`${path}: ${e.message}`, { cause: e });
+    if (e instanceof InvalidKey) throw new InvalidKey(`${path}: ${e.message}`);
     throw e;
   }
 }

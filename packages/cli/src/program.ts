@@ -216,7 +216,8 @@ ${examples(
     .description('the records with these ids that a user key may open, as plaintext JSONL')
     .requiredOption('--key <file>', 'the user key')
     .option('-o, --output <file>', 'plaintext JSONL to write, mode 0600 (default - = stdout)', '-')
-    .option('--no-vector', 'payloads only');
+    .option('--no-vector', 'payloads only')
+    .option('--allow-v1', 'read a format v1 collection, whose scheme is not signed (read and migrate only)');
   addTargetOptions(get);
   addBackendOptions(get)
     .addHelpText('after', examples('sealvec get --key alice.key --collection docs doc-17 doc-18'))
@@ -227,7 +228,8 @@ ${examples(
     .description('every record of a collection that a user key may open, as plaintext JSONL (streaming, atomic)')
     .requiredOption('--key <file>', 'the user key')
     .option('-o, --output <file>', 'plaintext JSONL to write, mode 0600 (default - = stdout)', '-')
-    .option('--no-vector', 'payloads only');
+    .option('--no-vector', 'payloads only')
+    .option('--allow-v1', 'read a format v1 collection, whose scheme is not signed (read and migrate only)');
   addTargetOptions(exp);
   addBackendOptions(exp)
     .addHelpText('after', examples('sealvec export --key alice.key --collection docs -o alice-docs.jsonl'))
@@ -275,8 +277,10 @@ ${examples(
     .option('-k, --k <n>', 'results per query', intOption('-k', 1, 10_000), 10)
     .option('--where <field=value>', 'equality filter on a blind-indexed payload field (repeatable; a JSON number, true/false or "string" is that, anything else a string)', collect)
     .option('--oversample <n>', 'candidates fetched = k x oversample (default: the preset\'s)', intOption('--oversample', 1, 1000))
+    .option('--candidates <n>', 'candidates fetched per vector key, explicitly (overrides --oversample)', intOption('--candidates', 1, 100_000))
     .option('--no-rerank', 'rank by the encrypted (approximate) distance only')
-    .option('--with-vector', 'also print each hit\'s decrypted vector');
+    .option('--with-vector', 'also print each hit\'s decrypted vector')
+    .option('--allow-v1', 'read a format v1 collection, whose scheme is not signed (read and migrate only)');
   addTargetOptions(search);
   addBackendOptions(search)
     .addHelpText(
@@ -303,10 +307,12 @@ ${examples(
     .command('rotate')
     .description('re-encrypt records under the primary vector key (after "keys rotate"); then "keys retire" the old key')
     .option('-i, --input <file>', 'a sealed JSONL file to re-encrypt (else: the collection)')
-    .option('-o, --output <file>', 'with -i: the re-encrypted file to write');
+    .option('-o, --output <file>', 'with -i: the re-encrypted file to write')
+    .option('--allow-v1', 'migrate format v1 data (unsigned scheme and records) to v2 by re-sealing every record')
+    .option('--scale <norm>', 'migrating a euclid v1 file: the data\'s typical norm (v1 never recorded it)', numberOption('--scale', 0, true));
   addTargetOptions(rotate);
   addBackendOptions(rotate)
-    .addHelpText('after', examples('sealvec rotate -i sealed.jsonl -o rotated.jsonl', 'sealvec rotate --collection docs'))
+    .addHelpText('after', examples('sealvec rotate -i sealed.jsonl -o rotated.jsonl', 'sealvec rotate --collection docs', 'sealvec keys rotate --only vector && sealvec rotate --collection old-v1 --allow-v1'))
     .action(act(async () => (await import('./commands/rotate.js')).rotate));
 
   const inspect = program

@@ -14,6 +14,7 @@ import {
   METRICS,
   SchemeMismatch,
   SchemeUnauthenticated,
+  schemeToJSON,
   storedDimensionOfScheme,
   verifyScheme,
   type AuthorityPublicKey,
@@ -129,6 +130,16 @@ export function trustFileScheme(
   }
   checkBetaFloor(scheme, options.betaFloor);
   return scheme;
+}
+
+/** A scheme as JSON output shows it (byte fields in base64url; v1 schemes as they were stored). */
+export function schemeForJson(s: Scheme): Record<string, unknown> {
+  if (s.version === 2) return schemeToJSON(s);
+  const { version: _v, legacyKids: _l, scale: _s, ...rest } = s;
+  void _v;
+  void _l;
+  void _s;
+  return { sealvec: 1, ...rest, storedDimension: storedDimensionOfScheme(s), authenticated: false };
 }
 
 export function cipherFor(key: VectorKey, scheme: Scheme, tenant: string): VectorCipher {

@@ -1,22 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { createSealer, createVectorCipher, createWriterKey, encodeStoredPayload, generateAuthority, VectorKeyset } from '@sealvec/core';
+import { createSealer, createVectorCipher, createWriterKey, encodeStoredPayload, generateAuthority, signScheme, VectorKeyset } from '@sealvec/core';
 import { encodeHeaderLine, encodeStoredPayloadFast, formatFloat32, formatFloat32Shortest, parseHeaderLine } from './sealed-file.js';
-import type { Scheme } from './scheme.js';
 
-const scheme: Scheme = {
-  sealvec: 1,
-  dimension: 3,
-  storedDimension: 3,
-  metric: 'cosine',
-  beta: 1,
-  preset: 'balanced',
-  maxNorm: null,
-  authority: '0123456789abcdef',
-  prefilter: true,
-  blindIndexFields: ['status'],
-  exactVector: true,
-};
+const headerAuthority = generateAuthority();
+const scheme = signScheme(
+  {
+    collection: 'docs',
+    dimension: 3,
+    metric: 'cosine',
+    beta: 1,
+    preset: 'balanced',
+    scale: null,
+    maxNorm: null,
+    authority: headerAuthority.id,
+    prefilter: true,
+    blindIndexFields: ['status'],
+    exactVector: true,
+    legacyKids: [],
+  },
+  createWriterKey(headerAuthority),
+);
 
 describe('float32 formatting', () => {
   it('round-trips every float32 (property)', () => {
@@ -44,7 +48,7 @@ describe('float32 formatting', () => {
 describe('sealed file header', () => {
   it('round-trips', () => {
     const line = encodeHeaderLine('docs', 'acme', scheme);
-    expect(parseHeaderLine(JSON.parse(line), 'f:1')).toEqual({ type: 'sealvec/sealed-jsonl', version: 1, collection: 'docs', tenant: 'acme', scheme });
+    expect(parseHeaderLine(JSON.parse(line), 'f:1')).toEqual({ type: 'sealvec/sealed-jsonl', version: 2, collection: 'docs', tenant: 'acme', scheme: { ...scheme, version: 2 } });
   });
 
   it('rejects hostile or foreign first lines with coded errors naming the place', () => {
@@ -53,13 +57,16 @@ describe('sealed file header', () => {
     const cases: [unknown, string, string][] = [
       [{ vector: [1], payload: { sv: 1 } }, 'ERR_MALFORMED', 'f:1: sealed file has no header line (was it produced by "sealvec encrypt"?)'],
       [[1, 2], 'ERR_MALFORMED', 'f:1: not a sealed file (the first line must be its header object)'],
-      [{ ...h, version: 2 }, 'ERR_UNSUPPORTED_VERSION', 'f:1: sealed file version 2 is not supported (expected 1)'],
-      [{ ...h, scheme: { ...s, metric: 'manhattan' } }, 'ERR_MALFORMED', 'f:1: scheme "metric" must be cosine, euclid or dot'],
-      [{ ...h, scheme: { ...s, storedDimension: 4 } }, 'ERR_MALFORMED', 'f:1: scheme "storedDimension" does not match its metric and dimension'],
-      [{ ...h, scheme: { ...s, dimension: -1 } }, 'ERR_MALFORMED', 'f:1: scheme "dimension" must be a positive integer'],
-      [{ ...h, scheme: { ...s, beta: 'high' } }, 'ERR_MALFORMED', 'f:1: scheme "beta" must be a non-negative number'],
-      [{ ...h, scheme: { ...s, authority: 'me' } }, 'ERR_MALFORMED', 'f:1: scheme "authority" must be a 16-hex-digit id'],
-      [{ ...h, scheme: { ...s, metric: 'dot', storedDimension: 4 } }, 'ERR_MALFORMED', 'f:1: scheme "maxNorm" is required for dot'],
+      [{ ...h, version: 3 }, 'ERR_UNSUPPORTED_VERSION', 'f:1: sealed file version 3 is not supported (this build reads 1 and 2)'],
+      [{ ...h, version: 1 }, 'ERR_MALFORMED', 'f:1: a version 1 file cannot carry a version 2 scheme'],
+      [{ ...h, collection: 'other' }, 'ERR_MALFORMED', 'f:1: the scheme is for another collection than the file names'],
+      [{ ...h, scheme: { ...s, metric: 'manhattan' } }, 'ERR_MALFORMED', 'f:1: collection "docs" has invalid sealvec metadata: "metric" must be cosine, euclid or dot'],
+      [{ ...h, scheme: { ...s, storedDimension: 4 } }, 'ERR_MALFORMED', 'f:1: collection "docs" has invalid sealvec metadata: "storedDimension" does not match the metric'],
+      [{ ...h, scheme: { ...s, dimension: -1 } }, 'ERR_MALFORMED', 'f:1: collection "docs" has invalid sealvec metadata: "dimension" must be an integer in [1, 65536]'],
+      [{ ...h, scheme: { ...s, beta: 'high' } }, 'ERR_MALFORMED', 'f:1: collection "docs" has invalid sealvec metadata: "beta" must be a non-negative number'],
+      [{ ...h, scheme: { ...s, authority: 'me' } }, 'ERR_MALFORMED', 'f:1: collection "docs" has invalid sealvec metadata: "authority" must be a 16-hex-digit authority id'],
+      [{ ...h, scheme: { ...s, metric: 'dot', storedDimension: 4 } }, 'ERR_MALFORMED', 'f:1: collection "docs" has invalid sealvec metadata: "maxNorm" is required for the dot metric'],
+      [{ ...h, scheme: { ...s, sealvec: 7 } }, 'ERR_SCHEME_MISMATCH', 'f:1: collection "docs" uses sealvec scheme version 7, this build reads 1 and 2'],
       [{ ...h, tenant: 3 }, 'ERR_MALFORMED', 'f:1: "collection" and "tenant" must be strings'],
     ];
     for (const [value, code, message] of cases) expect(() => parseHeaderLine(value, 'f:1'), message).toThrow(expect.objectContaining({ code, message }));
@@ -81,7 +88,7 @@ describe('encodeStoredPayloadFast', () => {
         fc.array(fc.float({ min: -10, max: 10, noNaN: true }), { minLength: 4, maxLength: 4 }),
         fc.constantFrom('*', 'role=a,b', 'role=a;department=x,y,z'),
         (metric, prefilter, exactVector, withBi, id, v, policy) => {
-          const cipher = createVectorCipher(keyset.primary, { dimension: 4, metric, beta: 0.5 });
+          const cipher = createVectorCipher(keyset.primary, { dimension: 4, metric, beta: 0.5, collection: 'c' });
           const sealer = createSealer({ writer, cipher, collection: 'c', prefilter, exactVector, blindIndex: withBi ? ['k', 'a'] : [] });
           const vec = v.some((x) => x !== 0) ? v : [1, 0, 0, 0];
           const rec = sealer.seal({ id, vector: vec, policy, payload: { k: 'v', a: [1, 2] } });

@@ -108,7 +108,9 @@ describe('known-sample attacks', () => {
     expect(res.map((r) => r.k)).toEqual([1, 4, 16]);
     const best = Math.max(...res.map((r) => cosineStats(r.estimates, truth).mean));
     const meanGuess = cosineStats(pcaAlignment(sample, C, [0])[0]!.estimates, truth).mean;
-    expect(best).toBeGreaterThan(0.95);
+    // Format v2's keyed offset moves the ciphertext mean, so each axis's sign must come from the
+    // skew instead of the mean: the attack still works, with less margin than on v1 (0.95+).
+    expect(best).toBeGreaterThan(0.8);
     expect(best).toBeGreaterThan(meanGuess + 0.02);
   });
 

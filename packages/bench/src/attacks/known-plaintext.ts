@@ -2,8 +2,8 @@
  * Attack (a), known plaintext: the attacker holds n (plaintext, ciphertext) pairs and every
  * stored ciphertext, fits a model of the cipher on the pairs and inverts it on the rest.
  *
- * - `procrustesAttack`: fits c = s x Q with Q orthogonal (the cipher's own structure), then
- *   x = c Q^T / s. Needs about d pairs to pin Q down fully.
+ * - `procrustesAttack`: fits c = s x Q + o with Q orthogonal (the cipher's own structure), then
+ *   x = (c - o) Q^T / s. Needs about d pairs to pin Q down fully.
  * - `leastSquaresAttack`: fits a free affine map x = c W + b by ridge regression. It knows
  *   nothing of the structure, but with many pairs it also learns the data's covariance, which
  *   makes it an optimal linear (Wiener) estimator in the limit.
@@ -12,8 +12,14 @@ import { solveSPD } from '../linalg/cholesky.js';
 import { addRow, columnMeans, type Mat, mul, mulBT, mulTA, subtractRow } from '../linalg/matrix.js';
 import { applyInverse, procrustes } from '../linalg/procrustes.js';
 
+/**
+ * Fitted on centered pairs, then applied to centered targets: the cipher is affine (format v2
+ * adds a keyed offset o to s R x), and centering removes any offset exactly.
+ */
 export function procrustesAttack(knownPlain: Mat, knownCipher: Mat, targets: Mat): Mat {
-  return applyInverse(procrustes(knownPlain, knownCipher), targets);
+  const mx = columnMeans(knownPlain);
+  const mc = columnMeans(knownCipher);
+  return addRow(applyInverse(procrustes(subtractRow(knownPlain, mx), subtractRow(knownCipher, mc)), subtractRow(targets, mc)), mx);
 }
 
 /**

@@ -77,15 +77,25 @@ function keyHolderInverse(noiseless: VectorCipher): ((c: Mat) => Mat) | null {
   const d = noiseless.dimension;
   const a = zeros(d, d);
   const e = new Float32Array(d);
+  // The keyed offset o (format v2): c(e) = s R e + o and c(-e) = -s R e + o, so o is their mean.
+  e[0] = 1;
+  const plus = noiseless.encryptQuery(e);
+  e[0] = -1;
+  const minus = noiseless.encryptQuery(e);
+  const o = Float32Array.from(plus, (v, i) => (v + minus[i]!) / 2);
   for (let i = 0; i < d; i++) {
     e.fill(0);
     e[i] = 1;
-    a.data.set(noiseless.encryptQuery(e), i * d);
+    const c = noiseless.encryptQuery(e);
+    for (let j = 0; j < d; j++) a.data[i * d + j] = c[j]! - o[j]!;
   }
   const at = transpose(a);
   const s2 = noiseless.scale * noiseless.scale;
   for (let i = 0; i < at.data.length; i++) at.data[i]! /= s2;
-  return (c: Mat) => mul(c, at);
+  return (c: Mat) => {
+    const centered = { rows: c.rows, cols: c.cols, data: Float64Array.from(c.data, (v, i) => v - o[i % c.cols]!) } as Mat;
+    return mul(centered, at);
+  };
 }
 
 export function plainCipherMetric(metric: 'l2' | 'angular' | 'ip'): Metric {

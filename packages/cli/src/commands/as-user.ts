@@ -3,9 +3,9 @@
  * store and the collection. A key of another authority or tenant opens nothing there: refused up
  * front with the diagnosis (exit 6). The caller closes `backend`.
  */
-import type { UserKey } from '@sealvec/core';
-import { SealedCollection, type Backend } from '@sealvec/qdrant';
-import { noAccess } from '../access.js';
+import { SchemeUnauthenticated, type UserKey } from '@sealvec/core';
+import { diagnose, SealedCollection, type Backend } from '@sealvec/qdrant';
+import { headerFacts, noAccess } from '../access.js';
 import { openBackend, type BackendOptions } from '../backend.js';
 import type { GlobalOptions } from '../global-options.js';
 import type { Io } from '../io.js';
@@ -17,6 +17,8 @@ export interface AsUserOptions extends BackendOptions, GlobalOptions {
   collection?: string | undefined;
   /** Default: the key's tenant. */
   tenant?: string | undefined;
+  /** Read a format v1 collection, whose scheme is not signed. */
+  allowV1?: boolean | undefined;
 }
 
 export interface UserCollection {
@@ -38,7 +40,20 @@ export async function openAsUser(opts: AsUserOptions, io: Io, beforeOpen?: () =>
   const tenant = opts.tenant ?? user.tenant;
   const { backend, label } = await openBackend(opts, io);
   try {
-    const col = await SealedCollection.open(backend, { name, keyset, tenant });
+    let col: SealedCollection;
+    try {
+      // The user's own key says which authority to trust; the collection's scheme must be signed by it.
+      col = await SealedCollection.open(backend, { name, keyset, tenant, authority: user, acceptUnauthenticatedV1: opts.allowV1 === true });
+    } catch (e) {
+      // A collection of another authority fails verification: say "wrong authority" (exit 6),
+      // naming the authority its (unverified) metadata claims.
+      const claimed = (await backend.describe(name).catch(() => null))?.metadata?.authority;
+      if (e instanceof SchemeUnauthenticated && typeof claimed === 'string' && claimed !== user.authorityId) {
+        const kids = keyset.info().keys.map((k) => k.kid);
+        throw noAccess(opts.key, diagnose(headerFacts(user, { collection: name, authority: claimed, tenant }, kids)), { collection: name });
+      }
+      throw e;
+    }
     if (user.authorityId !== col.scheme.authority || user.tenant !== tenant) throw noAccess(opts.key, await col.diagnoseAccess(user), { collection: name });
     return { user, col, backend, label, name };
   } catch (e) {

@@ -28,12 +28,12 @@ async function fixture() {
   const records = (n: number, p: string) => Array.from({ length: n }, (_, i) => ({ id: `${p}${i}`, vector: [1, i, 2, 0.5], payload: { i }, policy: '*' }));
   // "a": 5 records under the old key; "b": 3 under the old key, then 4 under the new one.
   for (const name of ['a', 'b']) {
-    await SealedCollection.create(backend, { name, dimension: 4, metric: 'cosine', keyset: old, authority: authority.id, blindIndexFields: name === 'b' ? ['i'] : [] });
+    await SealedCollection.create(backend, { name, dimension: 4, metric: 'cosine', keyset: old, writer, blindIndexFields: name === 'b' ? ['i'] : [] });
     created.push(name);
   }
-  await (await SealedCollection.open(backend, { name: 'a', keyset: old })).upsert(records(5, 'a'), { writer });
-  await (await SealedCollection.open(backend, { name: 'b', keyset: old })).upsert(records(3, 'b'), { writer });
-  const b = await SealedCollection.open(backend, { name: 'b', keyset: rotated });
+  await (await SealedCollection.open(backend, { name: 'a', keyset: old, authority: writer })).upsert(records(5, 'a'), { writer });
+  await (await SealedCollection.open(backend, { name: 'b', keyset: old, authority: writer })).upsert(records(3, 'b'), { writer });
+  const b = await SealedCollection.open(backend, { name: 'b', keyset: rotated, authority: writer });
   await b.upsert(records(4, 'n'), { writer });
   // A collection that is not Sealvec's (Qdrant may hold others).
   await backend.createCollection({ name: 'other', dimension: 2, distance: 'Dot' });

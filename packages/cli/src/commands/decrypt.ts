@@ -16,7 +16,7 @@ import type { Output } from '../output/atomic.js';
 import { openPlaintextOutput, plaintextLine } from '../output/plaintext.js';
 import { createProgress } from '../progress.js';
 import { createReporter, plural } from '../report.js';
-import { cipherFor } from '../scheme.js';
+import { cipherFor, trustFileScheme } from '../scheme.js';
 
 export interface DecryptOptions extends GlobalOptions {
   input: string;
@@ -52,6 +52,9 @@ export async function decrypt(opts: DecryptOptions, io: Io): Promise<DecryptResu
     if (user.authorityId !== scheme.authority || user.tenant !== tenant) {
       throw noAccess(opts.key, diagnose(headerFacts(user, about, kids)), { file: opts.input });
     }
+    // The file is hostile input: its scheme must carry the authority's writer's signature. A v1
+    // file (unsigned) is still decrypted, with a warning: decrypting writes nothing under it.
+    trustFileScheme(scheme, opts.input, user.authorityKey, { allowV1: true, warn: (line) => io.stderr.write(`${line}\n`) });
     out = await openPlaintextOutput(output, io.stdout, io.cwd);
     const facts = new FileAccessFacts(user, collection, scheme.prefilter);
     const openers = new Map<string, Opener | null>();

@@ -170,7 +170,7 @@ export async function demo(opts: DemoOptions, io: Io): Promise<unknown> {
   const backend = new LocalBackend();
   const name = 'glove-demo';
   const tIngest = performance.now();
-  const col = await SealedCollection.create(backend, { name, keyset, dimension: d, metric: 'cosine', preset: 'balanced', authority: authority.id });
+  const col = await SealedCollection.create(backend, { name, keyset, dimension: d, metric: 'cosine', preset: 'balanced', writer });
   const records = base.map((vector, i) => ({
     id: String(i),
     vector,

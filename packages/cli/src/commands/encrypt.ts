@@ -3,7 +3,7 @@
  * Streams: records are read, sealed in batches (on worker threads with --threads N) and written
  * in input order, so memory stays flat whatever the input size. The output appears atomically.
  */
-import { exportVectorKey, exportWriterKey, parsePolicy } from '@sealvec/core';
+import { exportVectorKey, exportWriterKey, parsePolicy, schemeToJSON, signScheme, type SignedScheme } from '@sealvec/core';
 import { batchesOf, toSealBatch } from '../batches.js';
 import type { GlobalOptions } from '../global-options.js';
 import { DuplicateIds, trackDuplicates } from '../input/duplicates.js';
@@ -13,7 +13,7 @@ import { keyDirFor } from '../keyfiles.js';
 import { openOutput, type Output } from '../output/atomic.js';
 import { createProgress } from '../progress.js';
 import { createReporter, plural } from '../report.js';
-import { DEFAULT_COLLECTION, resolveScheme, type Scheme } from '../scheme.js';
+import { DEFAULT_COLLECTION, resolveScheme } from '../scheme.js';
 import { encodeHeaderLine } from '../sealed-file.js';
 import { createRunner, type SealRunner } from '../workers/pool.js';
 import type { SealedBatch } from '../workers/task.js';
@@ -33,7 +33,8 @@ export interface EncryptResult {
   records: number;
   collection: string;
   tenant: string;
-  scheme: Scheme;
+  /** The signed scheme, as the file's header line carries it. */
+  scheme: Record<string, unknown>;
   kid: string;
   seconds: number;
   recordsPerSecond: number;
@@ -62,7 +63,7 @@ export async function encrypt(opts: EncryptOptions, io: Io): Promise<EncryptResu
     totalBytes: input.source.size,
   });
   let count = 0;
-  let scheme: Scheme | undefined;
+  let scheme: SignedScheme | undefined;
   try {
     out = await openOutput(opts.output, io.stdout, io.cwd);
     const inflight: { result: Promise<SealedBatch>; rows: number }[] = [];
@@ -76,7 +77,8 @@ export async function encrypt(opts: EncryptOptions, io: Io): Promise<EncryptResu
     let seq = 0;
     for await (const batch of batchesOf(trackDuplicates(input.records(), dups))) {
       if (scheme === undefined) {
-        scheme = resolveScheme(schemeRequest(opts), batch[0]!.vector.length, writer.authorityId, batch.map((r) => r.vector));
+        // The writer signs the scheme: a reader verifies it against the authority before using it.
+        scheme = signScheme(resolveScheme(schemeRequest(opts), batch[0]!.vector.length, collection, writer.authorityId, batch.map((r) => r.vector)), writer);
         await out.write(encodeHeaderLine(collection, tenant, scheme));
         runner = createRunner(
           {
@@ -113,7 +115,7 @@ export async function encrypt(opts: EncryptOptions, io: Io): Promise<EncryptResu
     records: count,
     collection,
     tenant,
-    scheme: scheme!,
+    scheme: schemeToJSON(scheme!),
     kid: keyset.primary.kid,
     seconds,
     recordsPerSecond: count / seconds,

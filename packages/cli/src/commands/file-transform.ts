@@ -1,9 +1,9 @@
 /**
  * Rewriting a sealed file record by record (rewrap, rotate): read the header line and records,
- * transform each, write the same header and the new records atomically. -o may equal -i: the
- * input is read to the end before the rename replaces it.
+ * transform each, write the header (the setup's verified, or newly signed, scheme) and the new
+ * records atomically. -o may equal -i: the input is read to the end before the rename replaces it.
  */
-import type { SealedRecord } from '@sealvec/core';
+import type { SealedRecord, SignedScheme } from '@sealvec/core';
 import { openSealedFile } from '../input/sealed.js';
 import { openSource } from '../input/source.js';
 import type { Io } from '../io.js';
@@ -22,7 +22,7 @@ export async function transformSealedFile(
   io: Io,
   flags: ProgressFlags,
   label: string,
-  setup: (header: SealedFileHeader) => Promise<(record: SealedRecord, where: string) => SealedRecord | null>,
+  setup: (header: SealedFileHeader) => Promise<{ transform: (record: SealedRecord, where: string) => SealedRecord | null; scheme: SignedScheme }>,
 ): Promise<TransformCounts> {
   const source = await openSource(input, io.stdin, io.cwd);
   let out: Output | undefined;
@@ -30,9 +30,9 @@ export async function transformSealedFile(
   const counts: TransformCounts = { records: 0, changed: 0 };
   try {
     const file = await openSealedFile(source);
-    const transform = await setup(file.header);
+    const { transform, scheme } = await setup(file.header);
     out = await openOutput(output, io.stdout, io.cwd);
-    await out.write(encodeHeaderLine(file.header.collection, file.header.tenant, file.header.scheme));
+    await out.write(encodeHeaderLine(file.header.collection, file.header.tenant, scheme));
     let buf = '';
     for await (const { record, where } of file.records) {
       counts.records++;

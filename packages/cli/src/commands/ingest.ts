@@ -29,7 +29,7 @@ import type { Io } from '../io.js';
 import { keyDirFor, type KeyDir } from '../keyfiles.js';
 import { createProgress, type Progress } from '../progress.js';
 import { createReporter, plural } from '../report.js';
-import { DEFAULT_COLLECTION, resolveScheme, type Scheme } from '../scheme.js';
+import { DEFAULT_COLLECTION, resolveScheme, schemeForJson, storedDimension, trustFileScheme, type SchemeFields } from '../scheme.js';
 import { encodeStoredPayloadFast } from '../sealed-file.js';
 import { createRunner, type SealRunner } from '../workers/pool.js';
 import type { SealedBatch } from '../workers/task.js';
@@ -54,7 +54,8 @@ export interface IngestResult {
   duplicates: { count: number; ids: string[] };
   failed: { id: string; code: string; message: string }[];
   created: boolean;
-  scheme: Scheme;
+  /** The collection's scheme, as JSON output shows it. */
+  scheme: Record<string, unknown>;
   seconds: number;
 }
 
@@ -63,8 +64,8 @@ const GROUP_POINTS = { local: 8192, qdrant: 1024 } as const;
 /** Failed ids listed in the error message (all of them are in --json output). */
 const SHOWN_FAILURES = 20;
 
-function sameScheme(a: Scheme, b: Scheme): string | null {
-  const keys: (keyof Scheme)[] = ['dimension', 'metric', 'maxNorm', 'authority', 'prefilter', 'exactVector'];
+function sameScheme(a: SchemeFields, b: SchemeFields): string | null {
+  const keys: (keyof SchemeFields)[] = ['collection', 'dimension', 'metric', 'maxNorm', 'authority', 'prefilter', 'exactVector'];
   for (const k of keys) if (a[k] !== b[k]) return `${k} ${JSON.stringify(a[k])} vs ${JSON.stringify(b[k])}`;
   // A preset's beta may be recomputed from a scale (beta / betaRel * betaRel): allow rounding.
   if (Math.abs(a.beta - b.beta) > 1e-9 * Math.max(a.beta, b.beta)) return `beta ${a.beta} vs ${b.beta}`;
@@ -73,18 +74,16 @@ function sameScheme(a: Scheme, b: Scheme): string | null {
 }
 
 /**
- * How to tell the collection its beta: by preset when the scheme came from one (the collection
- * then records the preset, and searches use the preset's oversampling, e.g. 10 for private),
- * else the absolute beta. A euclid preset's scale is recovered as beta / the preset's relative beta.
+ * How to tell the collection its scheme: the exact beta, scale and maxNorm, and the preset name
+ * as a label when there was one (the collection then keeps the preset's oversampling).
  */
-export function betaOptions(s: Scheme): { preset: PresetName; scale?: number; maxNorm?: number } | { beta: number; maxNorm?: number } {
-  const maxNorm = s.maxNorm !== null ? { maxNorm: s.maxNorm } : {};
-  if (s.preset !== null && isPresetName(s.preset)) {
-    const rel = PRESETS[s.preset].betaRel;
-    if (s.metric === 'euclid') return { preset: s.preset, scale: s.beta / rel, ...maxNorm };
-    return { preset: s.preset, ...maxNorm };
-  }
-  return { beta: s.beta, ...maxNorm };
+export function betaOptions(s: SchemeFields): { beta: number; preset?: PresetName; scale?: number; maxNorm?: number } {
+  return {
+    beta: s.beta,
+    ...(s.preset !== null && isPresetName(s.preset) ? { preset: s.preset } : {}),
+    ...(s.scale !== null ? { scale: s.scale } : {}),
+    ...(s.maxNorm !== null ? { maxNorm: s.maxNorm } : {}),
+  };
 }
 
 /** Stores points group by group, remembering exactly which ids did not land. */
@@ -212,14 +211,14 @@ async function ingestPlain(ctx: Ctx, source: Awaited<ReturnType<typeof openSourc
     const drainOne = async () => {
       const next = inflight.shift()!;
       const r = await next.result;
-      await sink.add(tenant, r.ids!, r.vectors!, r.payloads!, col!.scheme.storedDimension);
+      await sink.add(tenant, r.ids!, r.vectors!, r.payloads!, storedDimension(col!.scheme));
       count += next.rows;
       ctx.progress.update(count, source.bytesRead);
     };
     let seq = 0;
     for await (const batch of batchesOf(trackDuplicates(input.records(), ctx.dups))) {
       if (col === undefined) {
-        const wanted = resolveScheme(schemeRequest(opts), batch[0]!.vector.length, writer.authorityId, batch.map((r) => r.vector));
+        const wanted = resolveScheme(schemeRequest(opts), batch[0]!.vector.length, name, writer.authorityId, batch.map((r) => r.vector));
         created = (await backend.describe(name)) === null;
         col = await SealedCollection.openOrCreate(backend, {
           name,
@@ -228,7 +227,7 @@ async function ingestPlain(ctx: Ctx, source: Awaited<ReturnType<typeof openSourc
           dimension: wanted.dimension,
           metric: wanted.metric,
           ...betaOptions(wanted),
-          authority: writer.authorityId,
+          writer,
           prefilter: wanted.prefilter,
           blindIndexFields: wanted.blindIndexFields,
           exactVector: wanted.exactVector,
@@ -271,7 +270,7 @@ async function ingestPlain(ctx: Ctx, source: Awaited<ReturnType<typeof openSourc
     duplicates: ctx.dups.json(),
     failed: sink.failed,
     created,
-    scheme: col!.scheme,
+    scheme: schemeForJson(col!.scheme),
     seconds: (performance.now() - ctx.started) / 1000,
   };
 }
@@ -286,7 +285,11 @@ async function ingestSealed(ctx: Ctx, source: Awaited<ReturnType<typeof openSour
   if (h.tenant !== tenant) {
     throw new SchemeMismatch(`${source.name} was sealed for tenant ${JSON.stringify(h.tenant)}; ingest it with --tenant ${JSON.stringify(h.tenant)}`);
   }
-  const s = h.scheme;
+  // The file is hostile input: its scheme must carry a signature by a writer of this key
+  // directory's authority. (A v1 file is re-sealed first: sealvec rotate --allow-v1.)
+  const writer = await ctx.kd.writer(tenant);
+  if (h.scheme.version !== 2) throw new SchemeMismatch(`${source.name} is a format v1 sealed file: migrate it with "sealvec rotate --allow-v1 -i ... -o ..." before ingesting it`);
+  const s = trustFileScheme(h.scheme, source.name, writer.authorityKey, { allowV1: false });
   const created = (await backend.describe(name)) === null;
   const col = await SealedCollection.openOrCreate(backend, {
     name,
@@ -295,7 +298,7 @@ async function ingestSealed(ctx: Ctx, source: Awaited<ReturnType<typeof openSour
     dimension: s.dimension,
     metric: s.metric,
     ...betaOptions(s),
-    authority: s.authority,
+    writer,
     prefilter: s.prefilter,
     blindIndexFields: s.blindIndexFields,
     exactVector: s.exactVector,
@@ -304,7 +307,7 @@ async function ingestSealed(ctx: Ctx, source: Awaited<ReturnType<typeof openSour
   if (diff !== null) throw new SchemeMismatch(`collection "${name}" exists with a different scheme than ${source.name} (${diff})`);
   const sink = new PointSink(backend, name, GROUP_POINTS[ctx.kind], ctx.opts.batchSize);
   let count = 0;
-  const D = s.storedDimension;
+  const D = storedDimension(s);
   let ids: string[] = [];
   let payloads: StoredPayload[] = [];
   let vectors = new Float32Array(256 * D);
@@ -342,7 +345,7 @@ async function ingestSealed(ctx: Ctx, source: Awaited<ReturnType<typeof openSour
     duplicates: ctx.dups.json(),
     failed: sink.failed,
     created,
-    scheme: col.scheme,
+    scheme: schemeForJson(col.scheme),
     seconds: (performance.now() - ctx.started) / 1000,
   };
 }

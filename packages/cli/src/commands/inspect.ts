@@ -5,14 +5,14 @@
  * bucketed (header entry counts, escrow sizes), what leaks through lengths (payload sizes) and
  * through equality (pre-filter and blind-index tokens shared by several records).
  */
-import { decodeHeader, fromBase64url, NotFound, validateStoredPayload, type SealedRecord } from '@sealvec/core';
+import { decodeHeader, fromBase64url, NotFound, parseScheme, validateStoredPayload, type SealedRecord } from '@sealvec/core';
 import { pointIdOf } from '@sealvec/qdrant';
 import { openBackend, type BackendOptions } from '../backend.js';
 import { openSealedFile } from '../input/sealed.js';
 import { openSource } from '../input/source.js';
 import type { Io } from '../io.js';
 import { createReporter, table } from '../report.js';
-import { DEFAULT_COLLECTION, type Scheme } from '../scheme.js';
+import { DEFAULT_COLLECTION, schemeForJson, type Scheme } from '../scheme.js';
 
 export interface InspectOptions extends BackendOptions {
   file?: string | undefined;
@@ -166,6 +166,15 @@ const REVEALS = [
   'hidden: payload content, the exact vector, which roles/groups/departments a policy names',
 ];
 
+/** Whether the scheme is signed (v2) or the unauthenticated v1 one, in words. */
+function schemeFormatLine(scheme: Scheme): string {
+  if (scheme.version === 1) {
+    return 'v1: UNAUTHENTICATED scheme (the store could have changed it) and unsigned records; migrate with "sealvec rotate --allow-v1"';
+  }
+  const legacy = scheme.legacyKids.length > 0 ? `; migration in progress (v1 records under ${scheme.legacyKids.join(', ')})` : '';
+  return `v2: scheme signed by the writer of tenant ${JSON.stringify(scheme.creator.tenant)}, epoch ${scheme.creator.epoch} (checked by every command that uses it)${legacy}`;
+}
+
 function summaryLines(s: Record<string, unknown>, scheme: Scheme, where: string, collection: string, tenant: string): string[] {
   const pf = s.prefilterTokens as { distinct: number; sharedTokens: number; largestGroup: number } | null;
   const pb = s.payloadBytes as { min: number; median: number; p90: number; max: number };
@@ -178,6 +187,7 @@ function summaryLines(s: Record<string, unknown>, scheme: Scheme, where: string,
     ...table([
       ['collection', `${JSON.stringify(collection)}, tenant ${JSON.stringify(tenant)}`],
       ['scheme', `${scheme.metric}, dimension ${scheme.dimension}, beta ${scheme.beta}${scheme.preset ? ` (${scheme.preset})` : ''}, authority ${scheme.authority}`],
+      ['format', schemeFormatLine(scheme)],
       ['records', String(s.records)],
       ['epochs', kv(s.epochs)],
       ['vector keys', kv(s.vectorKeys)],
@@ -233,7 +243,10 @@ export async function inspect(opts: InspectOptions, io: Io): Promise<void> {
       const stats = new LeakageStats();
       for await (const { record } of file.records) stats.add(fromSealed(record), record.prefilter, record.blindIndex);
       const s = stats.summary();
-      r.result({ file: opts.file, collection: h.collection, tenant: h.tenant, scheme: h.scheme, ...s, reveals: REVEALS }, summaryLines(s, h.scheme, opts.file, h.collection, h.tenant));
+      r.result(
+        { file: opts.file, collection: h.collection, tenant: h.tenant, scheme: schemeForJson(h.scheme), ...s, reveals: REVEALS },
+        summaryLines(s, h.scheme, opts.file, h.collection, h.tenant),
+      );
       return;
     } finally {
       await source.close();
@@ -245,7 +258,8 @@ export async function inspect(opts: InspectOptions, io: Io): Promise<void> {
   try {
     const desc = await backend.describe(name);
     if (desc === null) throw new NotFound(`collection "${name}" does not exist in ${label}`);
-    const scheme = desc.metadata as unknown as Scheme;
+    // Parsed for display only: inspect uses no key, so it cannot verify the signature.
+    const scheme = parseScheme(name, desc.metadata);
     if (opts.record !== undefined) {
       const [pt] = await backend.retrieve(name, [pointIdOf(tenant, opts.record)], { withVector: true });
       if (pt === undefined) throw new NotFound(`collection "${name}" has no record ${JSON.stringify(opts.record)} for tenant ${JSON.stringify(tenant)}`);
@@ -265,7 +279,7 @@ export async function inspect(opts: InspectOptions, io: Io): Promise<void> {
       offset = page.nextOffset;
     }
     const s = stats.summary();
-    r.result({ collection: name, backend: label, scheme, ...s, reveals: REVEALS }, summaryLines(s, scheme, `collection "${name}" (${label})`, name, tenant));
+    r.result({ collection: name, backend: label, scheme: schemeForJson(scheme), ...s, reveals: REVEALS }, summaryLines(s, scheme, `collection "${name}" (${label})`, name, tenant));
   } finally {
     await backend.close();
   }

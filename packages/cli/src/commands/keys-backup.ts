@@ -69,7 +69,7 @@ export function parseBackup(text: string, name: string): KeyBackup & { summary: 
     try {
       return g();
     } catch (e) {
-      if (e instanceof InvalidKey) throw new InvalidKey(`${name}: ${f}: ${e.message}`, { cause: e });
+      if (e instanceof InvalidKey) throw new InvalidKey(`${name}: ${f}: ${e.message}`);
       throw e;
     }
   };
@@ -133,7 +133,7 @@ async function readBackupFile(path: string, cwd: string): Promise<string> {
     return await readFile(full, 'utf8');
   } catch (e) {
     if (e instanceof InvalidKey) throw e;
-    throw new InputFileError(`cannot read ${path}: ${describeFsError(e)}`, { cause: e });
+    throw new InputFileError(`cannot read ${path}: ${describeFsError(e)}`);
   }
 }
 
@@ -147,7 +147,7 @@ export async function keysImport(opts: ImportKeysOptions, io: Io): Promise<void>
     ({ plaintext } = await unprotectSecret(stored, kd.ctx.passphrase.provider(opts.input, 'open'), { holds: BACKUP_TYPE }));
   } catch (e) {
     if (e instanceof DecryptionFailed) throw wrongPassphrase(opts.input);
-    if (e instanceof InvalidKey) throw new InvalidKey(`${opts.input}: ${e.message}`, { cause: e });
+    if (e instanceof InvalidKey) throw new InvalidKey(`${opts.input}: ${e.message}`);
     throw e;
   }
   const backup = parseBackup(new TextDecoder().decode(plaintext), opts.input);

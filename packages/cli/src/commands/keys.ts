@@ -120,7 +120,7 @@ export function describeKeyText(text: string, name: string): { kind: string; inf
     try {
       p = protectedInfo(text);
     } catch (e) {
-      if (e instanceof InvalidKey) throw new InvalidKey(`${name}: ${e.message}`, { cause: e });
+      if (e instanceof InvalidKey) throw new InvalidKey(`${name}: ${e.message}`);
       throw e;
     }
     const what = p.holds.replace(/^sealvec\//, '').replace(/-/g, ' ');

@@ -3,7 +3,7 @@
  * headers (and pre-filter tokens) only. Needs the authority (it derives the writer key of every
  * older epoch); never decrypts a payload or vector. Works on a sealed file or a collection.
  */
-import { createRewrapper, createWriterKey, SchemeMismatch, type Authority, type Rewrapper, type WriterKey } from '@sealvec/core';
+import { createRewrapper, createWriterKey, SchemeMismatch, type Authority, type Rewrapper, type WriterKey, type SealedRecord } from '@sealvec/core';
 import { countRecords, SealedCollection, type Backend } from '@sealvec/qdrant';
 import { openBackend, type BackendOptions } from '../backend.js';
 import { CliError, exitCodeForCode, UsageError } from '../errors.js';
@@ -12,7 +12,7 @@ import type { Io } from '../io.js';
 import { keyDirFor } from '../keyfiles.js';
 import { createProgress, type ProgressFlags } from '../progress.js';
 import { createReporter, plural } from '../report.js';
-import { DEFAULT_COLLECTION } from '../scheme.js';
+import { DEFAULT_COLLECTION, trustFileScheme } from '../scheme.js';
 import { transformSealedFile } from './file-transform.js';
 
 export interface RewrapCommandOptions extends BackendOptions, GlobalOptions {
@@ -75,9 +75,11 @@ export async function rewrap(opts: RewrapCommandOptions, io: Io): Promise<void> 
       if (h.scheme.authority !== authority.id) {
         throw new SchemeMismatch(`${opts.input} is sealed for authority ${h.scheme.authority}; this key directory holds authority ${authority.id}`);
       }
+      const scheme = trustFileScheme(h.scheme, opts.input!, authority.publicKey, { allowV1: true });
+      if (scheme.version !== 2) throw new SchemeMismatch(`${opts.input} is a format v1 file: migrate it with "sealvec rotate" (which re-seals every record)`);
       const to = createWriterKey(authority, { tenant: h.tenant });
       const byEpoch = new Map<number, Rewrapper>();
-      return (rec) => {
+      const transform = (rec: SealedRecord): SealedRecord | null => {
         if (rec.epoch === to.epoch) return null;
         if (rec.epoch > to.epoch) {
           throw new SchemeMismatch(`record is at epoch ${rec.epoch}, later than the authority's current epoch ${to.epoch} (stale key directory?)`);
@@ -89,6 +91,7 @@ export async function rewrap(opts: RewrapCommandOptions, io: Io): Promise<void> 
         }
         return rw.rewrap(rec);
       };
+      return { transform, scheme };
     });
     r.result(
       { output: opts.output, records: counts.records, rewrapped: counts.changed, epoch: authority.epoch },
@@ -102,7 +105,7 @@ export async function rewrap(opts: RewrapCommandOptions, io: Io): Promise<void> 
   const keyset = await kd.keyset();
   const { backend, label } = await openBackend(opts, io);
   try {
-    const col = await SealedCollection.open(backend, { name, keyset, tenant });
+    const col = await SealedCollection.open(backend, { name, keyset, tenant, authority: authority.publicKey });
     const { rewrapped, failed } = await rewrapOlderEpochs(col, backend, authority, createWriterKey(authority, { tenant }), io, opts);
     if (failed.length > 0) throw failuresError('rewrapped', failed);
     r.result({ collection: name, backend: label, rewrapped, epoch: authority.epoch }, `Rewrapped ${plural(rewrapped, 'record')} of "${name}" (${label}) to epoch ${authority.epoch}`);

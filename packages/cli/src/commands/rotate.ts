@@ -2,8 +2,22 @@
  * `sealvec rotate`: after `keys rotate` made a new primary vector key, re-encrypt records under
  * it (vector, payload and header sealed afresh from what the writer key opens). Records at an
  * older epoch are moved to the current epoch too. Then `keys retire` the old key.
+ *
+ * It is also how format v1 data (unsigned scheme, unsigned records) becomes v2: with --allow-v1
+ * a v1 file or collection is re-sealed record by record under the new primary key, and its
+ * scheme signed by the writer key (a euclid file needs --scale, the data's typical norm, which
+ * v1 never recorded; a collection measures it).
  */
-import { createOpener, createSealer, createWriterKey, SchemeMismatch, type Opener, type WriterKey } from '@sealvec/core';
+import {
+  createOpener,
+  createSealer,
+  createWriterKey,
+  SchemeMismatch,
+  signScheme,
+  type Opener,
+  type SealedRecord,
+  type WriterKey,
+} from '@sealvec/core';
 import { countRecords, SealedCollection } from '@sealvec/qdrant';
 import { openBackend, type BackendOptions } from '../backend.js';
 import { KeyFileError, UsageError } from '../errors.js';
@@ -11,11 +25,17 @@ import type { Io } from '../io.js';
 import { keyDirFor } from '../keyfiles.js';
 import { createProgress } from '../progress.js';
 import { createReporter, plural } from '../report.js';
-import { cipherFor, DEFAULT_COLLECTION } from '../scheme.js';
+import { cipherFor, DEFAULT_COLLECTION, trustFileScheme, type Scheme } from '../scheme.js';
 import { transformSealedFile } from './file-transform.js';
 import { failuresError, rewrapOlderEpochs, type RewrapCommandOptions } from './rewrap.js';
 
-export type RotateCommandOptions = RewrapCommandOptions & BackendOptions;
+export type RotateCommandOptions = RewrapCommandOptions &
+  BackendOptions & {
+    /** Migrate format v1 data (whose scheme is not signed). */
+    allowV1?: boolean | undefined;
+    /** Euclid v1 file migration: the data's typical norm. */
+    scale?: number | undefined;
+  };
 
 export async function rotate(opts: RotateCommandOptions, io: Io): Promise<void> {
   const kd = keyDirFor(io, opts);
@@ -28,6 +48,15 @@ export async function rotate(opts: RotateCommandOptions, io: Io): Promise<void> 
       const writer = await kd.writer(h.tenant);
       if (h.scheme.authority !== writer.authorityId) {
         throw new SchemeMismatch(`${opts.input} is sealed for authority ${h.scheme.authority}; this key directory holds authority ${writer.authorityId}`);
+      }
+      const old = trustFileScheme(h.scheme, opts.input!, writer.authorityKey, { allowV1: opts.allowV1 === true, warn: (l) => io.stderr.write(`${l}\n`) });
+      let scheme: Scheme;
+      if (old.version === 2) scheme = old;
+      else {
+        if (old.metric === 'euclid' && opts.scale === undefined) throw new UsageError('migrating a euclid v1 file needs --scale (the data\'s typical norm, which v1 never recorded)');
+        const { version: _v, ...fields } = old;
+        void _v;
+        scheme = signScheme({ ...fields, scale: old.metric === 'euclid' ? opts.scale! : null, legacyKids: [] }, writer);
       }
       const writers = new Map<number, WriterKey>([[writer.epoch, writer]]);
       const writerFor = (epoch: number): WriterKey => {
@@ -43,24 +72,26 @@ export async function rotate(opts: RotateCommandOptions, io: Io): Promise<void> 
       const openerFor = (kid: string): Opener => {
         let o = openers.get(kid);
         if (o === undefined) {
-          o = createOpener({ cipher: cipherFor(keyset.get(kid), h.scheme, h.tenant), collection: h.collection });
+          // The records' own format: v1 records of a file being migrated are read with v1 ciphers.
+          o = createOpener({ cipher: cipherFor(keyset.get(kid), old, h.tenant), collection: h.collection });
           openers.set(kid, o);
         }
         return o;
       };
       const sealer = createSealer({
         writer,
-        cipher: cipherFor(keyset.primary, h.scheme, h.tenant),
+        cipher: cipherFor(keyset.primary, scheme, h.tenant),
         collection: h.collection,
-        prefilter: h.scheme.prefilter,
-        blindIndex: h.scheme.blindIndexFields,
-        exactVector: h.scheme.exactVector,
+        prefilter: scheme.prefilter,
+        blindIndex: scheme.blindIndexFields,
+        exactVector: scheme.exactVector,
       });
-      return (rec) => {
-        if (rec.kid === keyset.primary.kid && rec.epoch === writer.epoch) return null;
+      const transform = (rec: SealedRecord): SealedRecord | null => {
+        if (rec.version === 2 && rec.kid === keyset.primary.kid && rec.epoch === writer.epoch) return null;
         const plain = openerFor(rec.kid).openWithWriter(rec, writerFor(rec.epoch));
         return sealer.seal({ id: rec.id, vector: plain.vector!, payload: plain.payload, policy: plain.policy });
       };
+      return { transform, scheme: scheme as Extract<Scheme, { version: 2 }> };
     });
     r.result(
       { output: opts.output, records: counts.records, reencrypted: counts.changed, kid: keyset.primary.kid },
@@ -74,10 +105,13 @@ export async function rotate(opts: RotateCommandOptions, io: Io): Promise<void> 
   const writer = await kd.writer(tenant);
   const { backend, label } = await openBackend(opts, io);
   try {
-    const col = await SealedCollection.open(backend, { name, keyset, tenant });
+    const col = await SealedCollection.open(backend, { name, keyset, tenant, authority: writer, acceptUnauthenticatedV1: opts.allowV1 === true });
     let rewrapped = 0;
-    // rotateKey opens records with one writer key: bring older epochs to the current one first.
-    if (authority !== undefined) {
+    const v1 = col.scheme.version === 1;
+    // rotateKey opens records with one writer key: bring older epochs to the current one first
+    // (v1 records are not rewrapped: they are opened with the writer key of their epoch instead).
+    const olderWriters = authority === undefined || !v1 ? [] : Array.from({ length: authority.epoch - 1 }, (_, i) => createWriterKey(authority, { tenant, epoch: i + 1 }));
+    if (authority !== undefined && !v1) {
       const res = await rewrapOlderEpochs(col, backend, authority, writer, io, opts);
       if (res.failed.length > 0) throw failuresError('rewrapped', res.failed);
       rewrapped = res.rewrapped;
@@ -86,7 +120,7 @@ export async function rotate(opts: RotateCommandOptions, io: Io): Promise<void> 
     const progress = createProgress(io, opts, { label: `rotate "${name}"`, total: () => remaining });
     let res: Awaited<ReturnType<SealedCollection['rotateKey']>>;
     try {
-      res = await col.rotateKey(keyset, writer, { onProgress: (done) => progress.update(done) });
+      res = await col.rotateKey(keyset, writer, { onProgress: (done) => progress.update(done), openWith: olderWriters });
     } finally {
       progress.finish();
     }

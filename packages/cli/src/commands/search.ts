@@ -19,6 +19,7 @@ export interface SearchCommandOptions extends AsUserOptions {
   k?: number | undefined;
   where?: string[] | undefined;
   oversample?: number | undefined;
+  candidates?: number | undefined;
   rerank?: boolean | undefined;
   withVector?: boolean | undefined;
 }
@@ -78,6 +79,7 @@ export async function search(opts: SearchCommandOptions, io: Io): Promise<void> 
         userKey: user,
         k: opts.k ?? 10,
         ...(opts.oversample !== undefined ? { oversample: opts.oversample } : {}),
+        ...(opts.candidates !== undefined ? { candidates: opts.candidates } : {}),
         rerank: opts.rerank !== false,
         where,
         withVector: opts.withVector === true,

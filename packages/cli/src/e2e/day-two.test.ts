@@ -263,7 +263,7 @@ describe('progress and logs', () => {
 });
 
 /** The stand-in is @sealvec/qdrant test support (TypeScript source, not exported): loaded at run time. */
-const STANDIN = '../../../qdrant/src/backend/qdrant-standin.js';
+const STANDIN = '../../../qdrant/src/__tests__/qdrant-standin/index.js';
 
 describe('Qdrant (REST stand-in): retries are reported', () => {
   interface Standin {

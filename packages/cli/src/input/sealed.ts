@@ -1,6 +1,7 @@
 /** Reading a sealed JSONL file: its header line, then its records one at a time. */
 import { EmptyInput, type SealedRecord } from '@sealvec/core';
 import { parseHeaderLine, parseRecordLine, type SealedFileHeader } from '../sealed-file.js';
+import { storedDimension } from '../scheme.js';
 import { readLines } from './lines.js';
 import { parseJson } from './record.js';
 import type { Source } from './source.js';
@@ -26,7 +27,7 @@ export async function openSealedFile(source: Source): Promise<SealedFile> {
     for await (const { text, line } of lines) {
       if (text.trim() === '') continue;
       const where = `${source.name}:${line}`;
-      yield { record: parseRecordLine(parseJson(text, where), where, header.scheme.storedDimension), where };
+      yield { record: parseRecordLine(parseJson(text, where), where, storedDimension(header.scheme)), where };
     }
   }
   return { header, records: records() };

@@ -15,7 +15,7 @@ import {
   type Sealer,
   type StoredPayload,
 } from '@sealvec/core';
-import { cipherFor, type Scheme } from '../scheme.js';
+import { cipherFor, storedDimension, type Scheme } from '../scheme.js';
 import { encodeRecordLine, encodeStoredPayloadFast } from '../sealed-file.js';
 
 export interface SealTaskInit {
@@ -86,7 +86,7 @@ export function createBatchSealer(init: SealTaskInit): BatchSealer {
     exactVector: init.scheme.exactVector,
   });
   const d = init.scheme.dimension;
-  const D = init.scheme.storedDimension;
+  const D = storedDimension(init.scheme);
 
   return (batch) => {
     const n = batch.ids.length;

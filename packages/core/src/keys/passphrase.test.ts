@@ -146,7 +146,7 @@ function fakeKms(keyId: string, pad: Uint8Array, calls: string[] = []): KeyProvi
     unwrap(stanza: KeyStanza) {
       calls.push(`unwrap ${keyId}`);
       if (stanza.type !== 'fake-kms' || stanza.keyId !== keyId) return null;
-      if (keyId === 'disabled') throw new DecryptionFailed({ cause: new Error('KMS says: key disabled, secret=xyz') });
+      if (keyId === 'disabled') throw Object.assign(new DecryptionFailed(), { cause: new Error('KMS says: key disabled, secret=xyz') });
       return fromBase64url(String(stanza.blob)).map((b, i) => b ^ pad[i]!);
     },
   };

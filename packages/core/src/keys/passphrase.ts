@@ -121,8 +121,8 @@ export function passphraseProvider(passphrase: PassphraseSource, options: Passph
         let b: Uint8Array;
         try {
           b = fromBase64url(typeof v === 'string' ? v : '', field);
-        } catch (cause) {
-          throw new InvalidKey(`scrypt stanza "${field}" is not valid base64url`, { cause });
+        } catch {
+          throw new InvalidKey(`scrypt stanza "${field}" is not valid base64url`);
         }
         if (typeof v !== 'string' || b.length !== length) throw new InvalidKey(`scrypt stanza "${field}" must hold ${length} bytes`);
         return b;

@@ -114,8 +114,8 @@ export function parseProtected(text: string): ProtectedParts {
   let j: unknown;
   try {
     j = JSON.parse(text);
-  } catch (cause) {
-    throw new InvalidKey('protected key is not valid JSON', { cause });
+  } catch {
+    throw new InvalidKey('protected key is not valid JSON');
   }
   if (typeof j !== 'object' || j === null || Array.isArray(j)) throw new InvalidKey('protected key must be a JSON object');
   const o = j as Record<string, unknown>;
@@ -131,8 +131,8 @@ export function parseProtected(text: string): ProtectedParts {
     if (typeof v !== 'string') throw new InvalidKey(`"${field}" must be a base64url string`);
     try {
       return fromBase64url(v, field);
-    } catch (cause) {
-      throw new InvalidKey(`"${field}" is not valid base64url`, { cause });
+    } catch {
+      throw new InvalidKey(`"${field}" is not valid base64url`);
     }
   };
   const nonce = b64('nonce');

@@ -135,10 +135,11 @@ describe('retry and split decisions', () => {
 });
 
 describe('toCodedError', () => {
-  it('404 is NotFound and 409 / "already exists" is Conflict, each caused by a BackendError with status and detail', () => {
+  it('404 is NotFound and 409 / "already exists" is Conflict, carrying Qdrant\'s words (and no cause: only BackendError has one)', () => {
     const nf = toCodedError({ kind: 'http', status: 404, detail: 'Not found: x', retryAfterMs: undefined }, 'get collection x', null);
     expect(nf).toBeInstanceOf(NotFound);
-    expect((nf as NotFound).cause).toMatchObject({ code: 'ERR_BACKEND', status: 404, detail: 'Not found: x' });
+    expect(nf.message).toBe('get collection x: Not found: x');
+    expect((nf as NotFound).cause).toBeUndefined();
     expect(toCodedError({ kind: 'http', status: 409, detail: 'exists', retryAfterMs: undefined }, 'op', null)).toBeInstanceOf(Conflict);
     expect(
       toCodedError({ kind: 'http', status: 400, detail: 'Wrong input: Collection `x` already exists!', retryAfterMs: undefined }, 'op', null),

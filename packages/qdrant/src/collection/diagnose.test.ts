@@ -58,8 +58,8 @@ async function collection(opts: { prefilter?: boolean; writerEpoch?: number; ten
   const keyset = VectorKeyset.create();
   const backend = new LocalBackend();
   const tenant = opts.tenant ?? '';
-  const col = await SealedCollection.create(backend, { name: 'docs', dimension: 4, metric: 'cosine', keyset, authority: authority.id, prefilter: opts.prefilter ?? true, tenant });
   const writer = createWriterKey(authority, { tenant });
+  const col = await SealedCollection.create(backend, { name: 'docs', dimension: 4, metric: 'cosine', keyset, writer, prefilter: opts.prefilter ?? true, tenant });
   await col.upsert(
     Array.from({ length: 12 }, (_, i) => ({ id: `r${i}`, vector: [1, i, 0.5, -i], payload: { i }, policy: policies[i % 2]! })),
     { writer },
@@ -93,7 +93,7 @@ describe('SealedCollection.diagnoseAccess', () => {
     const { col } = await collection();
     expect((await col.diagnoseAccess(issueUserKey(generateAuthority(), eng))).reason).toBe('wrong-authority');
     const t = await collection({ tenant: 'acme' });
-    const other = await SealedCollection.open(t.backend, { name: 'docs', keyset: t.keyset, tenant: 'globex' });
+    const other = await SealedCollection.open(t.backend, { name: 'docs', keyset: t.keyset, tenant: 'globex', authority: t.authority.publicKey });
     const d = await other.diagnoseAccess(issueUserKey(t.authority, eng, { tenant: 'globex' }));
     expect(d).toMatchObject({ reason: 'wrong-tenant', opensNothing: true });
     expect(d.message).toMatch(/holds 12 records, none for tenant "globex"/);
@@ -115,7 +115,7 @@ describe('SealedCollection.diagnoseAccess', () => {
   it('an empty collection', async () => {
     const backend = new LocalBackend();
     const authority = generateAuthority();
-    const col = await SealedCollection.create(backend, { name: 'e', dimension: 4, metric: 'cosine', keyset: VectorKeyset.create(), authority: authority.id });
+    const col = await SealedCollection.create(backend, { name: 'e', dimension: 4, metric: 'cosine', keyset: VectorKeyset.create(), writer: createWriterKey(authority) });
     expect(await col.diagnoseAccess(issueUserKey(authority, eng))).toMatchObject({ reason: 'empty', opensNothing: false });
   });
 

@@ -147,12 +147,20 @@ async function storeScheme(ctx: MaintenanceContext, fields: SchemeFields, writer
   ctx.logger?.({ level: 'info', event: 'collection.scheme.signed', message: `signed the scheme of ${ctx.name} (legacy keys: ${fields.legacyKids.length})`, fields: { collection: ctx.name, legacyKids: fields.legacyKids.length } });
 }
 
-export async function rotateCollectionKey(
-  ctx: MaintenanceContext,
-  newKeyset: VectorKeyset,
-  writer: WriterKey,
-  options: MaintenanceOptions & { scale?: number },
-): Promise<RotateReport> {
+export interface RotateOptions extends MaintenanceOptions {
+  /** Euclid v1 migration: the data scale (default: the median norm of the first page). */
+  scale?: number;
+  /**
+   * Writer keys of older epochs, to open records not yet at `writer`'s epoch (each is re-sealed
+   * at `writer`'s epoch). Needed to migrate a v1 collection whose records span epochs, since v1
+   * records are not rewrapped.
+   */
+  openWith?: readonly WriterKey[];
+}
+
+export async function rotateCollectionKey(ctx: MaintenanceContext, newKeyset: VectorKeyset, writer: WriterKey, options: RotateOptions): Promise<RotateReport> {
+  const writers = new Map<number, WriterKey>([[writer.epoch, writer]]);
+  for (const w of options.openWith ?? []) if (!writers.has(w.epoch)) writers.set(w.epoch, w);
   const primaryKid = newKeyset.primary.kid;
   const before = ctx.scheme();
   if (before.version === 1) {
@@ -177,7 +185,8 @@ export async function rotateCollectionKey(
         const rec = decode(ctx, p);
         const kc = ctx.ciphers().get(rec.kid);
         if (kc === undefined) throw new SchemeMismatch(`record is under vector key ${rec.kid}, which is not in the keyset`);
-        const plain = kc.opener.openWithWriter(rec, writer);
+        const opener = writers.get(rec.epoch) ?? writer; // another epoch's record fails to open: reported
+        const plain = kc.opener.openWithWriter(rec, opener);
         batch.push(sealer.seal({ id: rec.id, vector: plain.vector!, payload: plain.payload, policy: plain.policy }));
       } catch (e) {
         failed.push(failure(p, e));

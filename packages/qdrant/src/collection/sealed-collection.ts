@@ -44,14 +44,14 @@ import type { Backend, Filter, Point, UpsertFailure } from '../backend/types.js'
 import type { Logger } from '../log.js';
 import { buildCiphers, type KeyCiphers } from './ciphers.js';
 import { FIELDS, tenantCondition } from './filters.js';
-import { rewrapCollection, rotateCollectionKey, type RecordFailure, type RewrapReport, type RotateReport, type MaintenanceOptions } from './maintenance.js';
+import { rewrapCollection, rotateCollectionKey, type RecordFailure, type RewrapReport, type RotateOptions, type RotateReport, type MaintenanceOptions } from './maintenance.js';
 import { diagnoseAccess, type AccessDiagnosis } from './diagnose.js';
 import { pointIdOf } from './point-id.js';
 import { runSearch, type SearchResult } from './search.js';
 import { authorityKeyOf, trustedScheme, type AuthorityTrust, type TrustOptions } from './trust.js';
 
 export type { SearchHit, SearchResult, SkippedRecord } from './search.js';
-export type { RecordFailure, RewrapReport, RotateReport, MaintenanceOptions } from './maintenance.js';
+export type { RecordFailure, RewrapReport, RotateReport, RotateOptions, MaintenanceOptions } from './maintenance.js';
 export type { AuthorityTrust } from './trust.js';
 
 export interface OpenCollectionOptions extends TrustOptions {
@@ -481,8 +481,9 @@ export class SealedCollection {
    * the scheme again without legacy keys when none remain. `options.scale` sets the data scale a
    * euclid v1 collection never recorded (default: the median norm of the first page of records).
    */
-  async rotateKey(newKeyset: VectorKeyset, writer: WriterKey, options: MaintenanceOptions & { scale?: number } = {}): Promise<RotateReport> {
+  async rotateKey(newKeyset: VectorKeyset, writer: WriterKey, options: RotateOptions = {}): Promise<RotateReport> {
     this.#checkAuthority(writer, 'writer key');
+    for (const w of options.openWith ?? []) this.#checkAuthority(w, 'older writer key');
     for (const kid of this.#ciphers.keys()) {
       if (!newKeyset.has(kid)) throw new SchemeMismatch(`the new keyset must keep key ${kid} until rotation finishes`);
     }
