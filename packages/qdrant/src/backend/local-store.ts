@@ -1,7 +1,8 @@
 /**
- * One collection held in memory: vectors in contiguous Float32Array blocks (./kernel.ts), payloads
- * and ids in slot order, exact (brute-force) search. No I/O and no argument checks: LocalBackend
- * checks arguments first and handles persistence (./local-format.ts encodes this structure).
+ * One collection's points held in memory for search: vectors in contiguous Float32Array blocks
+ * (./kernel.ts), payloads and ids in slot order, exact (brute-force) search. No I/O and no
+ * argument checks: LocalBackend checks arguments first, and ./local-sqlite.ts keeps a loaded
+ * collection current with the database.
  *
  * Slots are dense: deleting a point moves the last point into its slot, so a scan touches only
  * live rows. Search is two passes: the SIMD kernel scores every row in float32, then every row
@@ -9,6 +10,8 @@
  * float64, so results and scores are those of an exact float64 computation over the stored
  * float32 values: Euclid as the distance (lower is better), Dot as the inner product (higher is
  * better). Equal scores are ordered by id so results are deterministic.
+ *
+ * Payloads are returned by reference: callers copy what they hand out (./payload-selector.ts).
  */
 import type { Distance, Payload } from './types.js';
 import type { PointPredicate } from './filter.js';
@@ -19,24 +22,22 @@ const BLOCK_FLOATS = 1 << 24;
 /** Below the smallest float32 normal, relative error bounds no longer hold; allow this slack. */
 const SUBNORMAL_SLACK = 2 ** -126;
 
-export interface CollectionInfo {
-  name: string;
+/** What search needs to know about a collection. */
+export interface Shape {
   dimension: number;
   distance: Distance;
-  tenantField?: string;
-  keywordFields: string[];
-  metadata: Record<string, unknown>;
 }
 
 export interface StoredPoint {
   id: string;
   /** Present only when asked for. */
   vector?: Float32Array;
+  /** By reference: do not mutate. */
   payload: Payload;
 }
 
 export class LocalCollection {
-  readonly info: CollectionInfo;
+  readonly distance: Distance;
   readonly dimension: number;
   private readonly stride: number;
   private readonly rowsPerBlock: number;
@@ -54,10 +55,10 @@ export class LocalCollection {
    * `forceJs` selects the plain JavaScript kernel and `blockFloats` shrinks blocks, for tests
    * that compare the kernels or cross block boundaries with little data.
    */
-  constructor(info: CollectionInfo, options: { forceJs?: boolean; blockFloats?: number } = {}) {
-    this.info = info;
-    this.dimension = info.dimension;
-    this.stride = strideFor(info.dimension);
+  constructor(shape: Shape, options: { forceJs?: boolean; blockFloats?: number } = {}) {
+    this.distance = shape.distance;
+    this.dimension = shape.dimension;
+    this.stride = strideFor(shape.dimension);
     this.rowsPerBlock = Math.max(1, Math.floor((options.blockFloats ?? BLOCK_FLOATS) / this.stride));
     this.forceJs = options.forceJs ?? false;
   }
@@ -104,7 +105,7 @@ export class LocalCollection {
   }
 
   private pointAt(slot: number, withVector: boolean): StoredPoint {
-    const p: StoredPoint = { id: this.ids[slot] as string, payload: structuredClone(this.payloads[slot] as Payload) };
+    const p: StoredPoint = { id: this.ids[slot] as string, payload: this.payloads[slot] as Payload };
     if (withVector) p.vector = this.vectorAt(slot);
     return p;
   }
@@ -164,7 +165,7 @@ export class LocalCollection {
 
   /** The `limit` best points for `query`, best first, with exact float64 scores. */
   search(query: Float32Array, limit: number, pred: PointPredicate | undefined, withVector: boolean): (StoredPoint & { score: number })[] {
-    const euclid = this.info.distance === 'Euclid';
+    const euclid = this.distance === 'Euclid';
     const n = this.ids.length;
     const rpb = this.rowsPerBlock;
     const d = this.dimension;
@@ -250,19 +251,6 @@ export class LocalCollection {
       points.push(this.pointAt(slot, withVector));
     }
     return { points, next: null };
-  }
-
-  /** Every point in slot order, by reference (for encoding only; do not mutate). */
-  *entries(): Generator<{ id: string; payload: Payload }> {
-    for (let s = 0; s < this.ids.length; s++) yield { id: this.ids[s] as string, payload: this.payloads[s] as Payload };
-  }
-
-  /** Each stored vector in slot order, as a view (for encoding only; do not mutate). */
-  *vectors(): Generator<Float32Array> {
-    for (let s = 0; s < this.ids.length; s++) {
-      const { data, offset } = this.row(s);
-      yield data.subarray(offset, offset + this.dimension);
-    }
   }
 }
 

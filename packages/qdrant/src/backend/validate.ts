@@ -130,6 +130,16 @@ function checkFieldName(f: unknown, what: string): string {
   return f;
 }
 
+/** A JSON copy of a collection's metadata, within MAX_METADATA_BYTES. */
+export function checkMetadata(m: unknown, what: string): Record<string, unknown> {
+  const metadata = checkPayload(m, what);
+  const bytes = new TextEncoder().encode(JSON.stringify(metadata)).length;
+  if (bytes > MAX_METADATA_BYTES) {
+    throw new InputTooLarge(`collection metadata is ${bytes} bytes as JSON; the limit is ${MAX_METADATA_BYTES}`);
+  }
+  return metadata;
+}
+
 /** A validated copy of the spec: metadata normalized to JSON, keyword fields de-duplicated. */
 export function checkSpec(spec: unknown): Required<Omit<CollectionSpec, 'tenantField'>> & { tenantField?: string } {
   if (spec === null || typeof spec !== 'object') throw new TypeError(`"spec" expected object, got ${show(spec)}`);
@@ -154,11 +164,7 @@ export function checkSpec(spec: unknown): Required<Omit<CollectionSpec, 'tenantF
     }
     integerFields = [...new Set(s['integerFields'].map((f: unknown, i) => checkFieldName(f, `spec.integerFields[${i}]`)))];
   }
-  const metadata = s['metadata'] === undefined ? {} : checkPayload(s['metadata'], 'spec.metadata');
-  const bytes = new TextEncoder().encode(JSON.stringify(metadata)).length;
-  if (bytes > MAX_METADATA_BYTES) {
-    throw new InputTooLarge(`collection metadata is ${bytes} bytes as JSON; the limit is ${MAX_METADATA_BYTES}`);
-  }
+  const metadata = s['metadata'] === undefined ? {} : checkMetadata(s['metadata'], 'spec.metadata');
   const out: Required<Omit<CollectionSpec, 'tenantField'>> & { tenantField?: string } = {
     name,
     dimension,
