@@ -18,6 +18,7 @@ import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/pr
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { mulberry32 as rng } from './prng.mjs';
 
 const [pkg, outArg] = process.argv.slice(2);
 if (pkg === undefined || outArg === undefined) {
@@ -30,17 +31,6 @@ const storeDir = join(out, 'store');
 await rm(storeDir, { recursive: true, force: true });
 await mkdir(storeDir, { recursive: true });
 
-/** mulberry32, so the fixture is the same on every run. */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const r = rng(2026);
 const uuid = () => {
   const h = Array.from({ length: 32 }, () => Math.floor(r() * 16).toString(16));

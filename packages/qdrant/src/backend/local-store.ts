@@ -12,7 +12,10 @@
  * better). Equal scores are ordered by id so results are deterministic.
  *
  * Payloads are returned by reference: callers copy what they hand out (./payload-selector.ts).
+ * A payload may be given as its JSON text: it is parsed the first time it is needed, so loading
+ * a stored collection does not parse the payloads a search never looks at.
  */
+import { Malformed } from '@sealvec/core';
 import type { Distance, Payload } from './types.js';
 import type { PointPredicate } from './filter.js';
 import { createBlock, dot, errorBound, squaredDistance, strideFor, type Block } from './kernel.js';
@@ -44,7 +47,8 @@ export class LocalCollection {
   private readonly forceJs: boolean;
   private readonly blocks: Block[] = [];
   private readonly ids: string[] = [];
-  private readonly payloads: Payload[] = [];
+  /** A payload, or its JSON text until first used. */
+  private readonly payloads: (Payload | string)[] = [];
   private readonly slotOf = new Map<string, number>();
   /** Ids in ascending order for scroll; rebuilt lazily after ids are added or removed. */
   private sorted: string[] | null = null;
@@ -76,8 +80,11 @@ export class LocalCollection {
     return { data: (this.blocks[b] as Block).data, offset: (slot - b * this.rowsPerBlock) * this.stride };
   }
 
-  /** Inserts or replaces a point. The caller has checked id, dimension and finiteness. */
-  upsert(id: string, vector: Float32Array, payload: Payload): void {
+  /**
+   * Inserts or replaces a point. The caller has checked id, dimension and finiteness; a payload
+   * given as text must be a JSON object (Malformed when it is used otherwise).
+   */
+  upsert(id: string, vector: Float32Array, payload: Payload | string): void {
     let slot = this.slotOf.get(id);
     if (slot === undefined) {
       slot = this.ids.length;
@@ -104,8 +111,24 @@ export class LocalCollection {
     return slot === undefined ? undefined : this.pointAt(slot, withVector);
   }
 
+  private payloadAt(slot: number): Payload {
+    const p = this.payloads[slot] as Payload | string;
+    if (typeof p !== 'string') return p;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(p);
+    } catch {
+      // reported below
+    }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      throw new Malformed(`the stored payload of point ${this.ids[slot] as string} is not a JSON object`);
+    }
+    this.payloads[slot] = parsed as Payload;
+    return parsed as Payload;
+  }
+
   private pointAt(slot: number, withVector: boolean): StoredPoint {
-    const p: StoredPoint = { id: this.ids[slot] as string, payload: this.payloads[slot] as Payload };
+    const p: StoredPoint = { id: this.ids[slot] as string, payload: this.payloadAt(slot) };
     if (withVector) p.vector = this.vectorAt(slot);
     return p;
   }
@@ -126,7 +149,7 @@ export class LocalCollection {
       to.data.set(from.data.subarray(from.offset, from.offset + this.stride), to.offset);
       const movedId = this.ids[last] as string;
       this.ids[slot] = movedId;
-      this.payloads[slot] = this.payloads[last] as Payload;
+      this.payloads[slot] = this.payloads[last] as Payload | string;
       this.slotOf.set(movedId, slot);
     }
     this.ids.pop();
@@ -142,7 +165,7 @@ export class LocalCollection {
   setPayload(id: string, partial: Payload): boolean {
     const slot = this.slotOf.get(id);
     if (slot === undefined) return false;
-    this.payloads[slot] = { ...(this.payloads[slot] as Payload), ...structuredClone(partial) };
+    this.payloads[slot] = { ...this.payloadAt(slot), ...structuredClone(partial) };
     return true;
   }
 
@@ -151,7 +174,7 @@ export class LocalCollection {
     if (pred === undefined) return [...this.ids];
     const out: string[] = [];
     for (let s = 0; s < this.ids.length; s++) {
-      if (pred(this.ids[s] as string, this.payloads[s] as Payload)) out.push(this.ids[s] as string);
+      if (pred(this.ids[s] as string, this.payloadAt(s))) out.push(this.ids[s] as string);
     }
     return out;
   }
@@ -159,7 +182,7 @@ export class LocalCollection {
   count(pred: PointPredicate | undefined): number {
     if (pred === undefined) return this.ids.length;
     let n = 0;
-    for (let s = 0; s < this.ids.length; s++) if (pred(this.ids[s] as string, this.payloads[s] as Payload)) n++;
+    for (let s = 0; s < this.ids.length; s++) if (pred(this.ids[s] as string, this.payloadAt(s))) n++;
     return n;
   }
 
@@ -200,7 +223,7 @@ export class LocalCollection {
         const s = scores[r] as number;
         if (kth.full() && !within(s, kth.value()) && Number.isFinite(s)) continue;
         const slot = base + r;
-        if (pred !== undefined && !pred(this.ids[slot] as string, this.payloads[slot] as Payload)) continue;
+        if (pred !== undefined && !pred(this.ids[slot] as string, this.payloadAt(slot))) continue;
         if (!Number.isFinite(s)) {
           always.push(slot);
           continue;
@@ -246,7 +269,7 @@ export class LocalCollection {
     for (; i < ids.length; i++) {
       const id = ids[i] as string;
       const slot = this.slotOf.get(id) as number;
-      if (pred !== undefined && !pred(id, this.payloads[slot] as Payload)) continue;
+      if (pred !== undefined && !pred(id, this.payloadAt(slot))) continue;
       if (points.length === limit) return { points, next: id };
       points.push(this.pointAt(slot, withVector));
     }

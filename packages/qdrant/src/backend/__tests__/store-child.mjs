@@ -13,22 +13,13 @@
  */
 import { writeSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
+import { mulberry32 as rng } from '../../../scripts/prng.mjs';
 
 const [dist, dir, name, first, count, mode] = process.argv.slice(2);
 const { LocalBackend } = await import(pathToFileURL(dist).href);
 const BATCH = 100;
 const DIM = 48;
 
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const idOf = (b, i) => `00000000-0000-4000-8000-${(b * 1000 + i).toString(16).padStart(12, '0')}`;
 
