@@ -107,6 +107,39 @@ interface Loaded {
   points: LocalCollection;
 }
 
+/** Every statement the storage runs, prepared once per connection. */
+function statements(db: Database) {
+  const prepare = (sql: string): Statement => db.prepare<unknown[], unknown>(sql);
+  return {
+    head: prepare('SELECT gen, dimension, distance, seq, purged, dead FROM collections WHERE name = ?'),
+    entry: prepare('SELECT name, dimension, distance, spec, metadata FROM collections WHERE name = ?'),
+    names: prepare('SELECT name FROM collections').pluck(),
+    insertCollection: prepare('INSERT INTO collections (name, dimension, distance, spec, metadata) VALUES (?, ?, ?, ?, ?)'),
+    dropCollection: prepare('DELETE FROM collections WHERE gen = ?'),
+    dropPoints: prepare('DELETE FROM points WHERE gen = ?'),
+    dropTombstones: prepare('DELETE FROM tombstones WHERE gen = ?'),
+    setMetadata: prepare('UPDATE collections SET metadata = ? WHERE gen = ?'),
+    setSeq: prepare('UPDATE collections SET seq = ?, dead = ? WHERE gen = ?'),
+    purged: prepare('UPDATE collections SET purged = ?, dead = 0 WHERE gen = ?'),
+    put: prepare(
+      'INSERT INTO points (gen, id, seq, payload, vector) VALUES (?, ?, ?, ?, ?) ' +
+        'ON CONFLICT (gen, id) DO UPDATE SET seq = excluded.seq, payload = excluded.payload, vector = excluded.vector',
+    ),
+    unTombstone: prepare('DELETE FROM tombstones WHERE gen = ? AND id = ?'),
+    remove: prepare('DELETE FROM points WHERE gen = ? AND id = ?'),
+    tombstone: prepare('INSERT OR REPLACE INTO tombstones (gen, id, seq) VALUES (?, ?, ?)'),
+    setPayload: prepare('UPDATE points SET payload = ?, seq = ? WHERE gen = ? AND id = ?'),
+    payloadOf: prepare('SELECT payload FROM points WHERE gen = ? AND id = ?').pluck(),
+    pointOf: prepare('SELECT payload, vector FROM points WHERE gen = ? AND id = ?').raw(),
+    vectorOf: prepare('SELECT vector FROM points WHERE gen = ? AND id = ?').pluck(),
+    count: prepare('SELECT count(*) FROM points WHERE gen = ?').pluck(),
+    payloads: prepare('SELECT id, payload FROM points WHERE gen = ? AND id >= ? ORDER BY id').raw(),
+    all: prepare('SELECT id, payload, vector FROM points WHERE gen = ?').raw(),
+    changed: prepare('SELECT id, payload, vector FROM points WHERE gen = ? AND seq > ?').raw(),
+    deleted: prepare('SELECT id FROM tombstones WHERE gen = ? AND seq > ?').pluck(),
+  };
+}
+
 /** Float32 values as little-endian bytes (a view when the platform is little-endian). */
 export function vectorBlob(v: Float32Array): Uint8Array {
   if (LITTLE_ENDIAN) return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
@@ -118,41 +151,13 @@ export function vectorBlob(v: Float32Array): Uint8Array {
 
 export class SqliteStorage implements LocalStorage {
   private readonly loaded = new Map<string, Loaded>();
-  private readonly st: Record<string, Statement>;
+  private readonly st: ReturnType<typeof statements>;
 
   private constructor(
     private readonly db: Database,
     readonly file: string,
   ) {
-    const prepare = (sql: string) => db.prepare<unknown[], unknown>(sql);
-    this.st = {
-      head: prepare('SELECT gen, dimension, distance, seq, purged, dead FROM collections WHERE name = ?'),
-      entry: prepare('SELECT name, dimension, distance, spec, metadata FROM collections WHERE name = ?'),
-      names: prepare('SELECT name FROM collections').pluck(),
-      insertCollection: prepare('INSERT INTO collections (name, dimension, distance, spec, metadata) VALUES (?, ?, ?, ?, ?)'),
-      dropCollection: prepare('DELETE FROM collections WHERE gen = ?'),
-      dropPoints: prepare('DELETE FROM points WHERE gen = ?'),
-      dropTombstones: prepare('DELETE FROM tombstones WHERE gen = ?'),
-      setMetadata: prepare('UPDATE collections SET metadata = ? WHERE gen = ?'),
-      setSeq: prepare('UPDATE collections SET seq = ?, dead = ? WHERE gen = ?'),
-      purged: prepare('UPDATE collections SET purged = ?, dead = 0 WHERE gen = ?'),
-      put: prepare(
-        'INSERT INTO points (gen, id, seq, payload, vector) VALUES (?, ?, ?, ?, ?) ' +
-          'ON CONFLICT (gen, id) DO UPDATE SET seq = excluded.seq, payload = excluded.payload, vector = excluded.vector',
-      ),
-      unTombstone: prepare('DELETE FROM tombstones WHERE gen = ? AND id = ?'),
-      remove: prepare('DELETE FROM points WHERE gen = ? AND id = ?'),
-      tombstone: prepare('INSERT OR REPLACE INTO tombstones (gen, id, seq) VALUES (?, ?, ?)'),
-      setPayload: prepare('UPDATE points SET payload = ?, seq = ? WHERE gen = ? AND id = ?'),
-      payloadOf: prepare('SELECT payload FROM points WHERE gen = ? AND id = ?').pluck(),
-      pointOf: prepare('SELECT payload, vector FROM points WHERE gen = ? AND id = ?').raw(),
-      vectorOf: prepare('SELECT vector FROM points WHERE gen = ? AND id = ?').pluck(),
-      count: prepare('SELECT count(*) FROM points WHERE gen = ?').pluck(),
-      payloads: prepare('SELECT id, payload FROM points WHERE gen = ? AND id >= ? ORDER BY id').raw(),
-      all: prepare('SELECT id, payload, vector FROM points WHERE gen = ?').raw(),
-      changed: prepare('SELECT id, payload, vector FROM points WHERE gen = ? AND seq > ?').raw(),
-      deleted: prepare('SELECT id FROM tombstones WHERE gen = ? AND seq > ?').pluck(),
-    };
+    this.st = statements(db);
   }
 
   /**
@@ -216,7 +221,7 @@ export class SqliteStorage implements LocalStorage {
   }
 
   private head(name: string): Head {
-    const h = this.st['head']!.get(name) as Head | undefined;
+    const h = this.st.head.get(name) as Head | undefined;
     if (h === undefined) {
       this.loaded.delete(name);
       throw notFound(name);
@@ -239,14 +244,14 @@ export class SqliteStorage implements LocalStorage {
   create(entry: CatalogEntry): void {
     const { name, dimension, distance, metadata, ...rest } = entry;
     this.write('create a collection', () => {
-      if (this.st['head']!.get(name) !== undefined) throw new Conflict(`collection ${JSON.stringify(name)} already exists`);
-      this.st['insertCollection']!.run(name, dimension, distance, JSON.stringify(rest), JSON.stringify(metadata));
+      if (this.st.head.get(name) !== undefined) throw new Conflict(`collection ${JSON.stringify(name)} already exists`);
+      this.st.insertCollection.run(name, dimension, distance, JSON.stringify(rest), JSON.stringify(metadata));
     });
   }
 
   describe(name: string): CatalogEntry | null {
     return this.read('describe a collection', () => {
-      const row = this.st['entry']!.get(name) as { name: string; dimension: number; distance: Distance; spec: string; metadata: string } | undefined;
+      const row = this.st.entry.get(name) as { name: string; dimension: number; distance: Distance; spec: string; metadata: string } | undefined;
       if (row === undefined) return null;
       const spec = parseObject(row.spec, `${this.file}: spec of collection ${JSON.stringify(name)}`);
       return { name: row.name, dimension: row.dimension, distance: row.distance, ...spec, metadata: parseObject(row.metadata, `${this.file}: metadata of collection ${JSON.stringify(name)}`) } as CatalogEntry;
@@ -255,22 +260,22 @@ export class SqliteStorage implements LocalStorage {
 
   drop(name: string): void {
     this.write('delete a collection', () => {
-      const h = this.st['head']!.get(name) as Head | undefined;
+      const h = this.st.head.get(name) as Head | undefined;
       if (h === undefined) return;
-      this.st['dropPoints']!.run(h.gen);
-      this.st['dropTombstones']!.run(h.gen);
-      this.st['dropCollection']!.run(h.gen);
+      this.st.dropPoints.run(h.gen);
+      this.st.dropTombstones.run(h.gen);
+      this.st.dropCollection.run(h.gen);
     });
     this.loaded.delete(name);
   }
 
   names(): string[] {
-    return this.read('list collections', () => this.st['names']!.all() as string[]);
+    return this.read('list collections', () => this.st.names.all() as string[]);
   }
 
   setMetadata(name: string, metadata: Record<string, unknown>): void {
     this.write('set collection metadata', () => {
-      this.st['setMetadata']!.run(JSON.stringify(metadata), this.head(name).gen);
+      this.st.setMetadata.run(JSON.stringify(metadata), this.head(name).gen);
     });
   }
 
@@ -282,11 +287,11 @@ export class SqliteStorage implements LocalStorage {
       const seq = h.seq + 1;
       for (const p of points) {
         if (p.vector.length !== h.dimension) throw new Conflict(`collection ${JSON.stringify(name)} was re-created with dimension ${h.dimension} meanwhile`);
-        this.st['put']!.run(h.gen, p.id, seq, JSON.stringify(p.payload), vectorBlob(p.vector));
+        this.st.put.run(h.gen, p.id, seq, JSON.stringify(p.payload), vectorBlob(p.vector));
         // No tombstone can exist while none was written since the last purge.
-        if (h.dead > 0) this.st['unTombstone']!.run(h.gen, p.id);
+        if (h.dead > 0) this.st.unTombstone.run(h.gen, p.id);
       }
-      this.st['setSeq']!.run(seq, h.dead, h.gen);
+      this.st.setSeq.run(seq, h.dead, h.gen);
     });
   }
 
@@ -297,16 +302,16 @@ export class SqliteStorage implements LocalStorage {
       const seq = h.seq + 1;
       let dead = h.dead;
       for (const id of ids) {
-        if (this.st['remove']!.run(h.gen, id).changes === 0) continue;
-        this.st['tombstone']!.run(h.gen, id, seq);
+        if (this.st.remove.run(h.gen, id).changes === 0) continue;
+        this.st.tombstone.run(h.gen, id, seq);
         dead++;
       }
       if (dead === h.dead) return;
-      this.st['setSeq']!.run(seq, dead, h.gen);
-      if (dead >= PURGE_MIN_TOMBSTONES && dead >= (this.st['count']!.get(h.gen) as number)) {
+      this.st.setSeq.run(seq, dead, h.gen);
+      if (dead >= PURGE_MIN_TOMBSTONES && dead >= (this.st.count.get(h.gen) as number)) {
         // Copies loaded elsewhere that saw less than `seq` reload in full instead of replaying.
-        this.st['dropTombstones']!.run(h.gen);
-        this.st['purged']!.run(seq, h.gen);
+        this.st.dropTombstones.run(h.gen);
+        this.st.purged.run(seq, h.gen);
       }
     });
   }
@@ -320,7 +325,7 @@ export class SqliteStorage implements LocalStorage {
       for (const u of updates) {
         let current = merged.get(u.id);
         if (current === undefined) {
-          const text = this.st['payloadOf']!.get(h.gen, u.id) as string | undefined;
+          const text = this.st.payloadOf.get(h.gen, u.id) as string | undefined;
           if (text === undefined) {
             missing.push(u.id);
             continue;
@@ -331,8 +336,8 @@ export class SqliteStorage implements LocalStorage {
       }
       if (missing.length > 0) throw missingPoints(name, uniqueIds(missing));
       const seq = h.seq + 1;
-      for (const [id, payload] of merged) this.st['setPayload']!.run(JSON.stringify(payload), seq, h.gen, id);
-      this.st['setSeq']!.run(seq, h.dead, h.gen);
+      for (const [id, payload] of merged) this.st.setPayload.run(JSON.stringify(payload), seq, h.gen, id);
+      this.st.setSeq.run(seq, h.dead, h.gen);
     });
   }
 
@@ -341,7 +346,7 @@ export class SqliteStorage implements LocalStorage {
   count(name: string, where: PointPredicate | undefined): number {
     return this.read('count points', () => {
       const h = this.head(name);
-      return where === undefined ? (this.st['count']!.get(h.gen) as number) : this.scan(h.gen, undefined, where, Infinity).length;
+      return where === undefined ? (this.st.count.get(h.gen) as number) : this.scan(h.gen, undefined, where, Infinity).length;
     });
   }
 
@@ -350,7 +355,7 @@ export class SqliteStorage implements LocalStorage {
       const h = this.head(name);
       const out: StoredPoint[] = [];
       for (const id of uniqueIds([...ids])) {
-        const row = this.st['pointOf']!.get(h.gen, id) as [string, Uint8Array] | undefined;
+        const row = this.st.pointOf.get(h.gen, id) as [string, Uint8Array] | undefined;
         if (row === undefined) continue;
         const p: StoredPoint = { id, payload: parseObject(row[0], this.where(name, id)) };
         if (withVector) p.vector = this.vector(row[1], h.dimension, name, id).slice();
@@ -367,7 +372,7 @@ export class SqliteStorage implements LocalStorage {
       const next = found.length > limit ? (found.pop() as StoredPoint).id : null;
       if (withVector) {
         // Vectors only for the page: a filtered scan may pass over many rows.
-        for (const p of found) p.vector = this.vector(this.st['vectorOf']!.get(h.gen, p.id) as Uint8Array, h.dimension, name, p.id).slice();
+        for (const p of found) p.vector = this.vector(this.st.vectorOf.get(h.gen, p.id) as Uint8Array, h.dimension, name, p.id).slice();
       }
       return { points: found, next };
     });
@@ -377,7 +382,7 @@ export class SqliteStorage implements LocalStorage {
   private scan(gen: number, from: string | undefined, where: PointPredicate | undefined, max: number): StoredPoint[] {
     const out: StoredPoint[] = [];
     if (max <= 0) return out;
-    for (const [id, text] of this.st['payloads']!.iterate(gen, from ?? '') as IterableIterator<[string, string]>) {
+    for (const [id, text] of this.st.payloads.iterate(gen, from ?? '') as IterableIterator<[string, string]>) {
       const payload = parseObject(text, `${this.file}: payload of point ${id}`);
       if (where !== undefined && !where(id, payload)) continue;
       out.push({ id, payload });
@@ -404,7 +409,7 @@ export class SqliteStorage implements LocalStorage {
 
   private load(name: string, h: Head): LocalCollection {
     const c = new LocalCollection(h);
-    for (const [id, text, blob] of this.st['all']!.iterate(h.gen) as IterableIterator<[string, string, Uint8Array]>) {
+    for (const [id, text, blob] of this.st.all.iterate(h.gen) as IterableIterator<[string, string, Uint8Array]>) {
       c.upsert(id, this.vector(blob, h.dimension, name, id), text);
     }
     return c;
@@ -412,10 +417,10 @@ export class SqliteStorage implements LocalStorage {
 
   /** Applies the rows changed since `l.seen`: each holds the latest state of its point. */
   private catchUp(name: string, h: Head, l: Loaded): void {
-    for (const [id, text, blob] of this.st['changed']!.iterate(h.gen, l.seen) as IterableIterator<[string, string, Uint8Array]>) {
+    for (const [id, text, blob] of this.st.changed.iterate(h.gen, l.seen) as IterableIterator<[string, string, Uint8Array]>) {
       l.points.upsert(id, this.vector(blob, h.dimension, name, id), text);
     }
-    for (const id of this.st['deleted']!.iterate(h.gen, l.seen) as IterableIterator<string>) l.points.delete(id);
+    for (const id of this.st.deleted.iterate(h.gen, l.seen) as IterableIterator<string>) l.points.delete(id);
     l.seen = h.seq;
   }
 
