@@ -8,7 +8,7 @@ import { points as makePoints, refTopK, rng, uuid, vector } from './__tests__/fi
 const runs = process.env['SLOW'] ? 500 : 60;
 
 function collection(distance: Distance, dimension: number, options: { forceJs?: boolean; blockFloats?: number } = {}) {
-  return new LocalCollection({ name: 't', dimension, distance, keywordFields: [], metadata: {} }, options);
+  return new LocalCollection({ dimension, distance }, options);
 }
 
 function fillBoth(distance: Distance, pts: Point[], blockFloats: number) {
@@ -98,7 +98,7 @@ describe('LocalCollection search', () => {
     expect(collection('Dot', 2).search(Float32Array.of(1, 1), 3, undefined, false)).toEqual([]);
   });
 
-  it('returns copies: mutating results or inputs does not change what is stored', () => {
+  it('copies vectors in and out; payloads are kept by reference (LocalBackend copies them)', () => {
     const c = collection('Dot', 2);
     const id = uuid(rng(3));
     const v = Float32Array.of(1, 2);
@@ -107,8 +107,8 @@ describe('LocalCollection search', () => {
     v[0] = 99;
     const got = c.get(id, true)!;
     got.vector![1] = 77;
-    (got.payload['list'] as number[]).push(2);
     expect(c.get(id, true)).toEqual({ id, vector: Float32Array.of(1, 2), payload: { list: [1] } });
+    expect(c.get(id, false)!.payload).toBe(payload);
   });
 });
 

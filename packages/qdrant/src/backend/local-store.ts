@@ -1,7 +1,8 @@
 /**
- * One collection held in memory: vectors in contiguous Float32Array blocks (./kernel.ts), payloads
- * and ids in slot order, exact (brute-force) search. No I/O and no argument checks: LocalBackend
- * checks arguments first and handles persistence (./local-format.ts encodes this structure).
+ * One collection's points held in memory for search: vectors in contiguous Float32Array blocks
+ * (./kernel.ts), payloads and ids in slot order, exact (brute-force) search. No I/O and no
+ * argument checks: LocalBackend checks arguments first, and ./local-sqlite.ts keeps a loaded
+ * collection current with the database.
  *
  * Slots are dense: deleting a point moves the last point into its slot, so a scan touches only
  * live rows. Search is two passes: the SIMD kernel scores every row in float32, then every row
@@ -9,7 +10,12 @@
  * float64, so results and scores are those of an exact float64 computation over the stored
  * float32 values: Euclid as the distance (lower is better), Dot as the inner product (higher is
  * better). Equal scores are ordered by id so results are deterministic.
+ *
+ * Payloads are returned by reference: callers copy what they hand out (./payload-selector.ts).
+ * A payload may be given as its JSON text: it is parsed the first time it is needed, so loading
+ * a stored collection does not parse the payloads a search never looks at.
  */
+import { Malformed } from '@sealvec/core';
 import type { Distance, Payload } from './types.js';
 import type { PointPredicate } from './filter.js';
 import { createBlock, dot, errorBound, squaredDistance, strideFor, type Block } from './kernel.js';
@@ -19,31 +25,30 @@ const BLOCK_FLOATS = 1 << 24;
 /** Below the smallest float32 normal, relative error bounds no longer hold; allow this slack. */
 const SUBNORMAL_SLACK = 2 ** -126;
 
-export interface CollectionInfo {
-  name: string;
+/** What search needs to know about a collection. */
+export interface Shape {
   dimension: number;
   distance: Distance;
-  tenantField?: string;
-  keywordFields: string[];
-  metadata: Record<string, unknown>;
 }
 
 export interface StoredPoint {
   id: string;
   /** Present only when asked for. */
   vector?: Float32Array;
+  /** By reference: do not mutate. */
   payload: Payload;
 }
 
 export class LocalCollection {
-  readonly info: CollectionInfo;
+  readonly distance: Distance;
   readonly dimension: number;
   private readonly stride: number;
   private readonly rowsPerBlock: number;
   private readonly forceJs: boolean;
   private readonly blocks: Block[] = [];
   private readonly ids: string[] = [];
-  private readonly payloads: Payload[] = [];
+  /** A payload, or its JSON text until first used. */
+  private readonly payloads: (Payload | string)[] = [];
   private readonly slotOf = new Map<string, number>();
   /** Ids in ascending order for scroll; rebuilt lazily after ids are added or removed. */
   private sorted: string[] | null = null;
@@ -54,10 +59,10 @@ export class LocalCollection {
    * `forceJs` selects the plain JavaScript kernel and `blockFloats` shrinks blocks, for tests
    * that compare the kernels or cross block boundaries with little data.
    */
-  constructor(info: CollectionInfo, options: { forceJs?: boolean; blockFloats?: number } = {}) {
-    this.info = info;
-    this.dimension = info.dimension;
-    this.stride = strideFor(info.dimension);
+  constructor(shape: Shape, options: { forceJs?: boolean; blockFloats?: number } = {}) {
+    this.distance = shape.distance;
+    this.dimension = shape.dimension;
+    this.stride = strideFor(shape.dimension);
     this.rowsPerBlock = Math.max(1, Math.floor((options.blockFloats ?? BLOCK_FLOATS) / this.stride));
     this.forceJs = options.forceJs ?? false;
   }
@@ -75,8 +80,11 @@ export class LocalCollection {
     return { data: (this.blocks[b] as Block).data, offset: (slot - b * this.rowsPerBlock) * this.stride };
   }
 
-  /** Inserts or replaces a point. The caller has checked id, dimension and finiteness. */
-  upsert(id: string, vector: Float32Array, payload: Payload): void {
+  /**
+   * Inserts or replaces a point. The caller has checked id, dimension and finiteness; a payload
+   * given as text must be a JSON object (Malformed when it is used otherwise).
+   */
+  upsert(id: string, vector: Float32Array, payload: Payload | string): void {
     let slot = this.slotOf.get(id);
     if (slot === undefined) {
       slot = this.ids.length;
@@ -103,8 +111,24 @@ export class LocalCollection {
     return slot === undefined ? undefined : this.pointAt(slot, withVector);
   }
 
+  private payloadAt(slot: number): Payload {
+    const p = this.payloads[slot] as Payload | string;
+    if (typeof p !== 'string') return p;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(p);
+    } catch {
+      // reported below
+    }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      throw new Malformed(`the stored payload of point ${this.ids[slot] as string} is not a JSON object`);
+    }
+    this.payloads[slot] = parsed as Payload;
+    return parsed as Payload;
+  }
+
   private pointAt(slot: number, withVector: boolean): StoredPoint {
-    const p: StoredPoint = { id: this.ids[slot] as string, payload: structuredClone(this.payloads[slot] as Payload) };
+    const p: StoredPoint = { id: this.ids[slot] as string, payload: this.payloadAt(slot) };
     if (withVector) p.vector = this.vectorAt(slot);
     return p;
   }
@@ -125,7 +149,7 @@ export class LocalCollection {
       to.data.set(from.data.subarray(from.offset, from.offset + this.stride), to.offset);
       const movedId = this.ids[last] as string;
       this.ids[slot] = movedId;
-      this.payloads[slot] = this.payloads[last] as Payload;
+      this.payloads[slot] = this.payloads[last] as Payload | string;
       this.slotOf.set(movedId, slot);
     }
     this.ids.pop();
@@ -141,7 +165,7 @@ export class LocalCollection {
   setPayload(id: string, partial: Payload): boolean {
     const slot = this.slotOf.get(id);
     if (slot === undefined) return false;
-    this.payloads[slot] = { ...(this.payloads[slot] as Payload), ...structuredClone(partial) };
+    this.payloads[slot] = { ...this.payloadAt(slot), ...structuredClone(partial) };
     return true;
   }
 
@@ -150,7 +174,7 @@ export class LocalCollection {
     if (pred === undefined) return [...this.ids];
     const out: string[] = [];
     for (let s = 0; s < this.ids.length; s++) {
-      if (pred(this.ids[s] as string, this.payloads[s] as Payload)) out.push(this.ids[s] as string);
+      if (pred(this.ids[s] as string, this.payloadAt(s))) out.push(this.ids[s] as string);
     }
     return out;
   }
@@ -158,13 +182,13 @@ export class LocalCollection {
   count(pred: PointPredicate | undefined): number {
     if (pred === undefined) return this.ids.length;
     let n = 0;
-    for (let s = 0; s < this.ids.length; s++) if (pred(this.ids[s] as string, this.payloads[s] as Payload)) n++;
+    for (let s = 0; s < this.ids.length; s++) if (pred(this.ids[s] as string, this.payloadAt(s))) n++;
     return n;
   }
 
   /** The `limit` best points for `query`, best first, with exact float64 scores. */
   search(query: Float32Array, limit: number, pred: PointPredicate | undefined, withVector: boolean): (StoredPoint & { score: number })[] {
-    const euclid = this.info.distance === 'Euclid';
+    const euclid = this.distance === 'Euclid';
     const n = this.ids.length;
     const rpb = this.rowsPerBlock;
     const d = this.dimension;
@@ -199,7 +223,7 @@ export class LocalCollection {
         const s = scores[r] as number;
         if (kth.full() && !within(s, kth.value()) && Number.isFinite(s)) continue;
         const slot = base + r;
-        if (pred !== undefined && !pred(this.ids[slot] as string, this.payloads[slot] as Payload)) continue;
+        if (pred !== undefined && !pred(this.ids[slot] as string, this.payloadAt(slot))) continue;
         if (!Number.isFinite(s)) {
           always.push(slot);
           continue;
@@ -245,24 +269,11 @@ export class LocalCollection {
     for (; i < ids.length; i++) {
       const id = ids[i] as string;
       const slot = this.slotOf.get(id) as number;
-      if (pred !== undefined && !pred(id, this.payloads[slot] as Payload)) continue;
+      if (pred !== undefined && !pred(id, this.payloadAt(slot))) continue;
       if (points.length === limit) return { points, next: id };
       points.push(this.pointAt(slot, withVector));
     }
     return { points, next: null };
-  }
-
-  /** Every point in slot order, by reference (for encoding only; do not mutate). */
-  *entries(): Generator<{ id: string; payload: Payload }> {
-    for (let s = 0; s < this.ids.length; s++) yield { id: this.ids[s] as string, payload: this.payloads[s] as Payload };
-  }
-
-  /** Each stored vector in slot order, as a view (for encoding only; do not mutate). */
-  *vectors(): Generator<Float32Array> {
-    for (let s = 0; s < this.ids.length; s++) {
-      const { data, offset } = this.row(s);
-      yield data.subarray(offset, offset + this.dimension);
-    }
   }
 }
 

@@ -1,27 +1,31 @@
 /**
- * LocalBackend beyond the shared contract: persistence files (snapshot + change log), locking,
- * crash leftovers, corruption, group commit, compaction. Backend semantics are in
- * contract.test.ts.
+ * LocalBackend beyond the shared contract: the SQLite store (files, lazy loading, several
+ * backends on one directory, busy writers, damage) and its lifecycle. Backend semantics are in
+ * contract.test.ts; processes killed mid-write in local-crash.test.ts; other processes in
+ * local-processes.test.ts; upgrades from the older format in local-migrate.test.ts.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LocalBackend } from './local.js';
-import { collectionFileName } from './local-persist.js';
-import { LOCK_NAME } from './file-lock.js';
-import { points as makePoints, rng } from './__tests__/fixtures.js';
+import { DB_FILE, SqliteStorage } from './local-sqlite.js';
+import { points as makePoints, rng, vector } from './__tests__/fixtures.js';
 
 let dir: string;
-const open: LocalBackend[] = [];
+const opened: { close(): unknown }[] = [];
 
-const logOf = (name: string) => collectionFileName(name).replace(/\.svcol$/, '.svlog');
-
-async function openAt(path = dir, compactMinBytes?: number): Promise<LocalBackend> {
-  const b = await LocalBackend.open({ path, ...(compactMinBytes !== undefined ? { compactMinBytes } : {}) });
-  open.push(b);
+async function openAt(path = dir, busyTimeoutMs?: number): Promise<LocalBackend> {
+  const b = await LocalBackend.open({ path, ...(busyTimeoutMs !== undefined ? { busyTimeoutMs } : {}) });
+  opened.push(b);
   return b;
+}
+
+async function storageAt(path = dir): Promise<SqliteStorage> {
+  const s = await SqliteStorage.open(path);
+  opened.push(s);
+  return s;
 }
 
 beforeEach(async () => {
@@ -29,221 +33,192 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  for (const b of open.splice(0)) await b.close();
+  for (const b of opened.splice(0)) await b.close();
   await rm(dir, { recursive: true, force: true });
 });
 
-describe('LocalBackend persistence', () => {
-  it('keeps a snapshot per collection, named by a hash of the name, a change log, and the lock', async () => {
+describe('LocalBackend on SQLite: files', () => {
+  it('keeps one database (and its write-ahead log) in the directory, readable by its owner only', async () => {
     const b = await openAt();
-    await b.createCollection({ name: 'Docs', dimension: 2, distance: 'Dot' });
-    await b.createCollection({ name: 'docs', dimension: 3, distance: 'Euclid' });
-    expect((await readdir(dir)).sort()).toEqual([LOCK_NAME, collectionFileName('Docs'), collectionFileName('docs')].sort());
-    expect(collectionFileName('docs')).toMatch(/^[0-9a-f]{32}\.svcol$/);
-    await b.upsert('docs', makePoints(rng(9), 2, 3));
-    expect((await readdir(dir)).sort()).toEqual([LOCK_NAME, collectionFileName('Docs'), collectionFileName('docs'), logOf('docs')].sort());
-    await b.deleteCollection('docs');
-    expect((await readdir(dir)).sort()).toEqual([LOCK_NAME, collectionFileName('Docs')].sort());
-  });
-
-  it('every mutating call is in the log when it returns; the snapshot is not rewritten', async () => {
-    const b = await openAt();
-    await b.createCollection({ name: 'c', dimension: 2, distance: 'Dot' });
-    const snap = await readFile(join(dir, collectionFileName('c')));
-    const log = join(dir, logOf('c'));
-    const sizes: number[] = [];
-    const pts = makePoints(rng(1), 10, 2);
-    await b.upsert('c', pts);
-    sizes.push((await readFile(log)).length);
-    await b.setPayload('c', [{ id: pts[0]!.id, payload: { long: 'x'.repeat(100) } }]);
-    sizes.push((await readFile(log)).length);
-    await b.delete('c', { ids: [pts[1]!.id, pts[1]!.id] });
-    sizes.push((await readFile(log)).length);
-    await b.delete('c', { ids: [pts[1]!.id] }); // nothing deleted: nothing logged
-    sizes.push((await readFile(log)).length);
-    expect(sizes[0]).toBeGreaterThan(10 * 2 * 4);
-    expect(sizes[1]).toBeGreaterThan(sizes[0]! + 100);
-    expect(sizes[2]).toBeGreaterThan(sizes[1]!);
-    expect(sizes[3]).toBe(sizes[2]);
-    expect(await readFile(join(dir, collectionFileName('c')))).toEqual(snap);
-  });
-
-  it('folds the log into a new snapshot once it outgrows it, and replays correctly either way', async () => {
-    const b = await openAt(dir, 4096);
-    await b.createCollection({ name: 'c', dimension: 8, distance: 'Euclid' });
-    const all = makePoints(rng(2), 300, 8, (i) => ({ i }));
-    const logPath = join(dir, logOf('c'));
-    let compactions = 0;
-    let previous = 0;
-    for (let i = 0; i < all.length; i += 10) {
-      await b.upsert('c', all.slice(i, i + 10));
-      const size = await readFile(logPath).then((x) => x.length, () => 0);
-      if (size < previous) compactions++;
-      previous = size;
-    }
-    await b.delete('c', { filter: { must: [{ key: 'i', match: { any: [0, 1, 2] } }] } });
-    await b.setPayload('c', [{ id: all[5]!.id, payload: { i: 'five' } }]);
-    expect(compactions).toBeGreaterThan(1);
+    await b.createCollection({ name: 'docs', dimension: 2, distance: 'Dot' });
+    await b.upsert('docs', makePoints(rng(1), 3, 2));
+    const files = await readdir(dir);
+    expect(files).toContain(DB_FILE);
+    expect(files.every((f) => f.startsWith(DB_FILE))).toBe(true);
+    for (const f of files) expect((await stat(join(dir, f))).mode & 0o077, f).toBe(0);
     await b.close();
-    open.length = 0;
-    const again = await openAt();
-    expect(await again.count('c')).toBe(297);
-    expect((await again.retrieve('c', [all[5]!.id]))[0]!.payload).toEqual({ i: 'five' });
-    const got = await again.retrieve('c', all.map((p) => p.id), { withVector: true });
-    expect(got).toEqual(all.slice(3).map((p) => (p.id === all[5]!.id ? { ...p, payload: { i: 'five' } } : p)));
+    // closing the last connection folds the log back into the database
+    expect(await readdir(dir)).toEqual([DB_FILE]);
   });
 
-  it('drops a log record torn by a crash, keeps the rest, and appends after it', async () => {
-    const b = await openAt();
-    await b.createCollection({ name: 'c', dimension: 2, distance: 'Dot' });
-    const pts = makePoints(rng(3), 6, 2);
-    await b.upsert('c', pts.slice(0, 3));
-    await b.upsert('c', pts.slice(3));
-    await b.close();
-    open.length = 0;
-    const logPath = join(dir, logOf('c'));
-    const log = await readFile(logPath);
-    await writeFile(logPath, log.subarray(0, log.length - 7)); // the second upsert, cut short
-    const again = await openAt();
-    expect(await again.count('c')).toBe(3);
-    expect((await readFile(logPath)).length).toBeLessThan(log.length - 7); // cut back to the good record
-    await again.upsert('c', pts.slice(3));
-    await again.close();
-    open.length = 0;
-    expect(await (await openAt()).count('c')).toBe(6);
-  });
-
-  it('refuses a log damaged in the middle (Malformed) and releases the lock', async () => {
-    const b = await openAt();
-    await b.createCollection({ name: 'c', dimension: 2, distance: 'Dot' });
-    await b.upsert('c', makePoints(rng(4), 3, 2));
-    await b.upsert('c', makePoints(rng(5), 3, 2));
-    await b.close();
-    open.length = 0;
-    const logPath = join(dir, logOf('c'));
-    const log = await readFile(logPath);
-    log[20] = (log[20] as number) ^ 0xff;
-    await writeFile(logPath, log);
-    await expect(LocalBackend.open({ path: dir })).rejects.toMatchObject({ code: 'ERR_MALFORMED' });
-    expect(await readdir(dir)).not.toContain(LOCK_NAME);
-  });
-
-  it('ignores log records already folded into the snapshot (crash between snapshot and log reset)', async () => {
-    const b = await openAt();
-    await b.createCollection({ name: 'c', dimension: 2, distance: 'Dot' });
-    const pts = makePoints(rng(6), 4, 2);
-    await b.upsert('c', pts);
-    await b.delete('c', { ids: [pts[0]!.id] });
-    await b.close();
-    open.length = 0;
-    const logPath = join(dir, logOf('c'));
-    const oldLog = await readFile(logPath);
-    // compact: a tiny threshold folds the next change into a new snapshot and removes the log
-    const c2 = await openAt(dir, 0);
-    await c2.setPayload('c', [{ id: pts[1]!.id, payload: { s: 1 } }]);
-    await c2.close();
-    open.length = 0;
-    await expect(readFile(logPath)).rejects.toThrow(); // folded: no log
-    await writeFile(logPath, oldLog); // as if a crash had left the old log behind
-    const again = await openAt();
-    expect(await again.count('c')).toBe(3);
-    expect((await again.retrieve('c', [pts[1]!.id]))[0]!.payload).toEqual({ ...pts[1]!.payload, s: 1 });
-    // and new changes after it are kept on top
-    await again.upsert('c', [pts[0]!]);
-    await again.close();
-    open.length = 0;
-    expect(await (await openAt()).count('c')).toBe(4);
-  });
-
-  it('concurrent writes are coalesced and all land', async () => {
-    const b = await openAt();
-    await b.createCollection({ name: 'c', dimension: 3, distance: 'Euclid' });
-    const batches = Array.from({ length: 20 }, (_, i) => makePoints(rng(100 + i), 5, 3));
-    const results = await Promise.all(batches.map((pts) => b.upsert('c', pts)));
-    expect(results.every((r) => r.failed.length === 0)).toBe(true);
-    await b.close();
-    const again = await openAt();
-    expect(await again.count('c')).toBe(100);
-  });
-
-  it('a second writer on the same directory gets Conflict naming the lock file', async () => {
-    await openAt();
-    await expect(LocalBackend.open({ path: dir })).rejects.toMatchObject({ code: 'ERR_CONFLICT' });
-    await expect(LocalBackend.open({ path: dir })).rejects.toThrow(join(dir, LOCK_NAME));
-    // the constructor form reports the same error on first use
-    const lazy = new LocalBackend({ path: dir });
-    await expect(lazy.count('x')).rejects.toMatchObject({ code: 'ERR_CONFLICT' });
-    await lazy.close();
-  });
-
-  it('takes over the lock of a writer that died, and keeps its data', async () => {
-    const b = await openAt();
-    await b.createCollection({ name: 'c', dimension: 2, distance: 'Dot' });
-    await b.upsert('c', makePoints(rng(2), 3, 2));
-    await b.close();
-    open.length = 0;
-    const child = spawnSync(process.execPath, ['-e', '']);
-    await writeFile(join(dir, LOCK_NAME), `${child.pid}\n`);
-    const after = await openAt();
-    expect(await after.count('c')).toBe(3);
-    expect(await readFile(join(dir, LOCK_NAME), 'utf8')).toBe(`${process.pid}\n`);
-  });
-
-  it('removes temp files and orphan logs left by a crash and ignores unrelated files', async () => {
-    const b = await openAt();
-    await b.createCollection({ name: 'c', dimension: 2, distance: 'Dot' });
-    await b.close();
-    open.length = 0;
-    const tmp = `${collectionFileName('c')}.tmp-999-abcdef`;
-    await writeFile(join(dir, tmp), 'half a file');
-    await writeFile(join(dir, logOf('deleted')), 'log of a deleted collection');
-    await writeFile(join(dir, 'README.txt'), 'not ours');
-    const after = await openAt();
-    expect(await after.describe('c')).not.toBeNull();
-    expect((await readdir(dir)).sort()).toEqual([LOCK_NAME, 'README.txt', collectionFileName('c')].sort());
-  });
-
-  it('refuses to open a damaged collection file (Malformed, naming it) and releases the lock', async () => {
-    const b = await openAt();
-    await b.createCollection({ name: 'c', dimension: 2, distance: 'Dot' });
-    await b.upsert('c', makePoints(rng(3), 4, 2));
-    await b.close();
-    open.length = 0;
-    const file = join(dir, collectionFileName('c'));
-    const bytes = await readFile(file);
-    bytes[bytes.length - 10] = (bytes[bytes.length - 10] as number) ^ 0xff;
-    await writeFile(file, bytes);
-    await expect(LocalBackend.open({ path: dir })).rejects.toMatchObject({ code: 'ERR_MALFORMED' });
-    await expect(LocalBackend.open({ path: dir })).rejects.toThrow(file);
-    expect(await readdir(dir)).not.toContain(LOCK_NAME);
-  });
-
-  it('refuses a file stored under another collection name', async () => {
-    const b = await openAt();
-    await b.createCollection({ name: 'c', dimension: 2, distance: 'Dot' });
-    await b.close();
-    open.length = 0;
-    await writeFile(join(dir, collectionFileName('other')), await readFile(join(dir, collectionFileName('c'))));
-    await expect(LocalBackend.open({ path: dir })).rejects.toMatchObject({ code: 'ERR_BACKEND' });
-  });
-
-  it('a path that is a file is a coded error; bad options are TypeErrors', async () => {
+  it('a path that is a file, or a file that is not a database, is a coded error; bad options are TypeErrors', async () => {
     const file = join(dir, 'plain');
     await writeFile(file, 'x');
     await expect(LocalBackend.open({ path: file })).rejects.toMatchObject({ code: 'ERR_BACKEND' });
+    await writeFile(join(dir, DB_FILE), 'not a database, but long enough to have a header of its own'.repeat(100));
+    await expect(LocalBackend.open({ path: dir })).rejects.toMatchObject({ code: 'ERR_MALFORMED' });
     expect(() => new LocalBackend({ path: '' })).toThrow(TypeError);
     expect(() => new LocalBackend({ path: 1 as unknown as string })).toThrow(TypeError);
+    expect(() => new LocalBackend({ busyTimeoutMs: -1 })).toThrow(TypeError);
     expect(() => new LocalBackend(null as unknown as object)).toThrow(TypeError);
+    // the constructor form reports the same error on first use
+    const lazy = new LocalBackend({ path: file });
+    await expect(lazy.count('x')).rejects.toMatchObject({ code: 'ERR_BACKEND' });
+    await lazy.close();
+  });
+
+  it('refuses a database from a newer sealvec (UnsupportedVersion) instead of guessing', async () => {
+    await (await openAt()).close();
+    const raw = new Database(join(dir, DB_FILE));
+    raw.pragma('user_version = 99');
+    raw.close();
+    await expect(LocalBackend.open({ path: dir })).rejects.toMatchObject({ code: 'ERR_UNSUPPORTED_VERSION' });
+  });
+
+  it('a stored row that was tampered with is Malformed, naming the point', async () => {
+    const b = await openAt();
+    await b.createCollection({ name: 'c', dimension: 3, distance: 'Euclid' });
+    const pts = makePoints(rng(2), 2, 3);
+    await b.upsert('c', pts);
+    const raw = new Database(join(dir, DB_FILE));
+    raw.prepare('UPDATE points SET vector = x\'0000\' WHERE id = ?').run(pts[0]!.id);
+    raw.prepare('UPDATE points SET payload = \'[1]\' WHERE id = ?').run(pts[1]!.id);
+    raw.close();
+    await expect(b.retrieve('c', [pts[0]!.id], { withVector: true })).rejects.toThrow(pts[0]!.id);
+    await expect(b.query('c', { vector: vector(rng(3), 3), limit: 1 })).rejects.toMatchObject({ code: 'ERR_MALFORMED' });
+    await expect(b.retrieve('c', [pts[1]!.id])).rejects.toMatchObject({ code: 'ERR_MALFORMED' });
   });
 });
 
-describe('LocalBackend lifecycle', () => {
+describe('LocalBackend on SQLite: lazy loading', () => {
+  it('opening, writing, counting, retrieving and scrolling load no collection; a search loads only its own', async () => {
+    const s = await storageAt();
+    for (const name of ['big', 'small']) s.create({ name, dimension: 4, distance: 'Euclid', keywordFields: [], integerFields: [], metadata: {} });
+    const pts = makePoints(rng(4), 50, 4, (i) => ({ i }));
+    s.upsert('big', pts);
+    s.upsert('small', pts.slice(0, 1));
+    s.close();
+
+    const again = await storageAt();
+    expect(again.loadedNames()).toEqual([]);
+    again.upsert('small', pts.slice(1, 2));
+    again.setPayload('big', [{ id: pts[0]!.id, payload: { touched: true } }]);
+    again.delete('big', { ids: [pts[1]!.id] });
+    expect(again.count('big', undefined)).toBe(49);
+    expect(again.count('big', (_, p) => p['touched'] === true)).toBe(1);
+    expect(again.retrieve('big', [pts[0]!.id], true)[0]!.vector).toEqual(pts[0]!.vector);
+    expect(again.scroll('big', 10, undefined, undefined, true).points).toHaveLength(10);
+    expect(again.names().sort()).toEqual(['big', 'small']);
+    expect(again.loadedNames()).toEqual([]);
+    expect(again.searchable('small').size).toBe(2);
+    expect(again.loadedNames()).toEqual(['small']);
+  });
+
+  it('a loaded collection replays only what changed, and reloads after tombstones were purged', async () => {
+    const writer = await storageAt();
+    const reader = await storageAt();
+    writer.create({ name: 'c', dimension: 2, distance: 'Dot', keywordFields: [], integerFields: [], metadata: {} });
+    const pts = makePoints(rng(5), 5000, 2, (i) => ({ i }));
+    writer.upsert('c', pts);
+    const before = reader.searchable('c');
+    expect(before.size).toBe(5000);
+    writer.delete('c', { ids: pts.slice(0, 10).map((p) => p.id) });
+    writer.setPayload('c', [{ id: pts[20]!.id, payload: { i: 'twenty' } }]);
+    // same copy, caught up
+    expect(reader.searchable('c')).toBe(before);
+    expect(before.size).toBe(4990);
+    expect(before.get(pts[20]!.id, false)!.payload).toEqual({ i: 'twenty' });
+    // deleting more than half purges the tombstones: the reader cannot replay, so it reloads
+    writer.delete('c', { where: (_, p) => typeof p['i'] === 'number' && p['i'] < 4200 });
+    const after = reader.searchable('c');
+    expect(after).not.toBe(before);
+    expect(after.size).toBe(801);
+    expect(after.get(pts[4500]!.id, true)!.vector).toEqual(pts[4500]!.vector);
+  });
+});
+
+describe('LocalBackend on SQLite: several backends on one directory', () => {
+  it('each sees the others\' acknowledged writes on its next call, including a collection re-created', async () => {
+    const a = await openAt();
+    const b = await openAt();
+    await a.createCollection({ name: 'c', dimension: 3, distance: 'Euclid' });
+    const pts = makePoints(rng(6), 20, 3, (i) => ({ i }));
+    await a.upsert('c', pts.slice(0, 10));
+    const q = pts[15]!.vector;
+    expect((await b.query('c', { vector: q, limit: 100 })).length).toBe(10);
+    await a.upsert('c', pts.slice(10));
+    expect((await b.query('c', { vector: q, limit: 1 }))[0]!.id).toBe(pts[15]!.id);
+    await b.delete('c', { ids: [pts[15]!.id] });
+    await b.setPayload('c', [{ id: pts[16]!.id, payload: { by: 'b' } }]);
+    const top = await a.query('c', { vector: q, limit: 20 });
+    expect(top.map((p) => p.id)).not.toContain(pts[15]!.id);
+    expect(top.find((p) => p.id === pts[16]!.id)!.payload).toEqual({ i: 16, by: 'b' });
+    await b.setMetadata('c', { v: 2 });
+    expect((await a.describe('c'))!.metadata).toEqual({ v: 2 });
+    // deleted and made again with another shape under the same name
+    await b.deleteCollection('c');
+    await expect(a.query('c', { vector: q, limit: 1 })).rejects.toMatchObject({ code: 'ERR_NOT_FOUND' });
+    await b.createCollection({ name: 'c', dimension: 2, distance: 'Dot' });
+    await b.upsert('c', makePoints(rng(7), 4, 2));
+    expect(await a.query('c', { vector: Float32Array.of(1, 0), limit: 10 })).toHaveLength(4);
+    expect(await a.listCollections()).toEqual(['c']);
+  });
+
+  it('while another connection holds the write lock, reads go on and writes wait, then fail retry-safe', async () => {
+    const b = await openAt(dir, 100);
+    await b.createCollection({ name: 'c', dimension: 2, distance: 'Dot' });
+    const pts = makePoints(rng(8), 6, 2);
+    await b.upsert('c', pts.slice(0, 3));
+    const other = new Database(join(dir, DB_FILE));
+    other.exec('BEGIN IMMEDIATE');
+    try {
+      expect(await b.count('c')).toBe(3);
+      expect(await b.query('c', { vector: Float32Array.of(1, 1), limit: 5 })).toHaveLength(3);
+      const res = await b.upsert('c', pts.slice(3), { batchSize: 2 });
+      expect(res.stored).toEqual([]);
+      expect(res.failed.map((f) => f.id)).toEqual(pts.slice(3).map((p) => p.id));
+      expect(res.failed[0]!.error).toMatchObject({ code: 'ERR_BACKEND' });
+      expect(res.failed[0]!.error.message).toMatch(/retrying is safe/);
+      await expect(b.setPayload('c', [{ id: pts[0]!.id, payload: { x: 1 } }])).rejects.toMatchObject({ code: 'ERR_BACKEND' });
+    } finally {
+      other.exec('ROLLBACK');
+      other.close();
+    }
+    expect((await b.upsert('c', pts.slice(3))).stored).toHaveLength(3);
+    expect(await b.count('c')).toBe(6);
+  });
+});
+
+describe('LocalBackend lifecycle and copies', () => {
+  for (const persisted of [false, true]) {
+    it(`${persisted ? 'persisted' : 'memory'}: results are copies, and inputs are copied in`, async () => {
+      const b = persisted ? await openAt() : new LocalBackend();
+      if (!persisted) opened.push(b);
+      await b.createCollection({ name: 'c', dimension: 2, distance: 'Dot', metadata: { m: [1] } });
+      const p = { id: makePoints(rng(9), 1, 2)[0]!.id, vector: Float32Array.of(1, 2), payload: { list: [1] } };
+      await b.upsert('c', [p]);
+      p.payload.list.push(99);
+      p.vector[0] = 99;
+      const [got] = await b.retrieve('c', [p.id], { withVector: true });
+      (got!.payload['list'] as number[]).push(2);
+      got!.vector[1] = 77;
+      const [hit] = await b.query('c', { vector: Float32Array.of(1, 1), limit: 1, withVector: true });
+      (hit!.payload['list'] as number[]).push(3);
+      ((await b.describe('c'))!.metadata['m'] as number[]).push(2);
+      expect(await b.retrieve('c', [p.id], { withVector: true })).toEqual([{ id: p.id, vector: Float32Array.of(1, 2), payload: { list: [1] } }]);
+      expect((await b.describe('c'))!.metadata).toEqual({ m: [1] });
+    });
+  }
+
   it('refuses calls after close; close is idempotent', async () => {
     const b = new LocalBackend();
     await b.createCollection({ name: 'c', dimension: 2, distance: 'Dot' });
     await b.close();
     await b.close();
     await expect(b.count('c')).rejects.toThrow(TypeError);
+    const p = await LocalBackend.open({ path: dir });
+    await p.close();
+    await expect(p.listCollections()).rejects.toThrow(TypeError);
   });
 
   it('memory backends are independent of each other', async () => {

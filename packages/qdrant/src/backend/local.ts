@@ -2,19 +2,22 @@
  * LocalBackend: the embedded backend. Exact search in process memory with Qdrant's semantics
  * (see ./types.ts and ./filter.ts), optionally persisted to a directory.
  *
- * Persistence: `LocalBackend.open({ path })`, or `new LocalBackend({ path })` which opens
- * lazily and reports open errors on the first call. One writer per directory (a LOCK file; a
- * second one gets Conflict). Each collection is a snapshot plus an append-only change log
- * (./local-persist.ts, format in ./local-format.ts); every mutating call returns after its
- * change is fsynced. Snapshots are only replaced by rename, so they are never torn; a log record
- * cut short by a crash is recognised and dropped (its call never returned). A damaged file
- * refuses to open (Malformed) rather than silently losing data.
+ * `new LocalBackend()` keeps everything in memory (./local-storage.ts). `LocalBackend.open({
+ * path })`, or `new LocalBackend({ path })` which opens lazily and reports open errors on the
+ * first call, persists to an SQLite database in that directory (./local-sqlite.ts): every
+ * mutating call returns once its change is committed and fsynced; any number of processes may
+ * open the same directory, read while others write, and write to it in turn, and each sees the
+ * others' acknowledged writes on its next call. Opening reads no collection; a collection's
+ * vectors are loaded the first time it is searched. A directory in the older snapshot + change
+ * log format is imported on open, its files kept in `legacy-backup/` (./local-migrate.ts).
  */
-import { Conflict, InvalidVector, NotFound } from '@sealvec/core';
+import { InvalidVector } from '@sealvec/core';
 import { checkFilter, compileFilter, type PointPredicate } from './filter.js';
-import type { Change } from './local-format.js';
-import { DirStore } from './local-persist.js';
-import { LocalCollection, type StoredPoint } from './local-store.js';
+import { hasLegacyFiles, migrateLegacy } from './local-migrate.js';
+import { SqliteStorage } from './local-sqlite.js';
+import { MemoryStorage, type LocalStorage } from './local-storage.js';
+import type { StoredPoint } from './local-store.js';
+import { checkPayloadSelector, selectPayload, type CheckedSelector } from './payload-selector.js';
 import type {
   Backend,
   CollectionDescription,
@@ -23,6 +26,7 @@ import type {
   Payload,
   Point,
   QueryRequest,
+  RetrieveOptions,
   ScoredPoint,
   ScrollPage,
   ScrollRequest,
@@ -32,6 +36,7 @@ import type {
 } from './types.js';
 import {
   checkIds,
+  checkMetadata,
   checkName,
   checkPoints,
   checkQuery,
@@ -46,197 +51,166 @@ import {
   lastWins,
   notFound,
   pointProblem,
-  uniqueIds,
 } from './validate.js';
 
 export interface LocalBackendOptions {
-  /** Directory holding the collections; created if missing. Memory only when absent. */
+  /** Directory holding the store; created if missing. Memory only when absent. */
   path?: string;
-  /** Log size (bytes) past which a collection is folded into a new snapshot (tests lower it). */
-  compactMinBytes?: number;
+  /**
+   * How long a write waits while other processes write to the same directory before failing
+   * with a (retry-safe) BackendError, in milliseconds. Default 30 000. Reads never wait.
+   */
+  busyTimeoutMs?: number;
 }
 
-function toPoint(p: StoredPoint): Point {
-  return { id: p.id, vector: p.vector ?? new Float32Array(0), payload: p.payload };
-}
+/** Points per transaction when the caller names no batch size. */
+const DEFAULT_BATCH = 256;
 
 export class LocalBackend implements Backend {
-  private readonly collections = new Map<string, LocalCollection>();
-  private readonly ready: Promise<void>;
-  private store: DirStore | undefined;
+  private readonly ready: Promise<LocalStorage>;
+  private storage: LocalStorage | undefined;
   private closed = false;
 
   constructor(options: LocalBackendOptions = {}) {
     if (options === null || typeof options !== 'object') throw new TypeError('"options" expected object');
-    const { path, compactMinBytes } = options;
+    const { path, busyTimeoutMs } = options;
     if (path !== undefined && (typeof path !== 'string' || path.length === 0)) {
       throw new TypeError('"options.path" expected non-empty string');
     }
-    if (compactMinBytes !== undefined && (!Number.isSafeInteger(compactMinBytes) || compactMinBytes < 0)) {
-      throw new TypeError('"options.compactMinBytes" expected non-negative integer');
+    if (busyTimeoutMs !== undefined && (!Number.isSafeInteger(busyTimeoutMs) || busyTimeoutMs < 0)) {
+      throw new TypeError('"options.busyTimeoutMs" expected non-negative integer');
     }
-    this.ready = path === undefined ? Promise.resolve() : this.load(path, compactMinBytes);
-    // The same promise is awaited by every call; this only keeps an early failure from being
-    // reported as unhandled before the first call.
-    this.ready.catch(() => undefined);
+    this.ready = path === undefined ? Promise.resolve(new MemoryStorage()) : openStore(path, busyTimeoutMs);
+    this.ready.then(
+      (s) => {
+        this.storage = s;
+      },
+      // The same promise is awaited by every call; this only keeps an early failure from being
+      // reported as unhandled before the first call.
+      () => undefined,
+    );
   }
 
-  /** Opens (and, with a path, loads and locks) a backend; failures surface here. */
+  /** Opens (and, with a path, creates or upgrades) a backend; failures surface here. */
   static async open(options: LocalBackendOptions = {}): Promise<LocalBackend> {
     const b = new LocalBackend(options);
     await b.ready;
     return b;
   }
 
-  private async load(dir: string, compactMinBytes: number | undefined): Promise<void> {
-    const { store, collections } = await DirStore.open(dir, (name) => this.collections.get(name), {
-      ...(compactMinBytes !== undefined ? { compactMinBytes } : {}),
-    });
-    for (const [name, c] of collections) this.collections.set(name, c);
-    this.store = store;
-  }
-
-  private async use(): Promise<void> {
+  private async use(): Promise<LocalStorage> {
     if (this.closed) throw new TypeError('LocalBackend is closed');
-    await this.ready;
-  }
-
-  private get(name: string): LocalCollection {
-    const c = this.collections.get(name);
-    if (c === undefined) throw notFound(name);
-    return c;
-  }
-
-  /** Makes a change already applied in memory durable (no-op in memory mode). */
-  private persist(name: string, change: Change): Promise<void> {
-    return this.store === undefined ? Promise.resolve() : this.store.append(name, change);
+    return this.storage ?? (await this.ready);
   }
 
   // ---- Backend ----------------------------------------------------------------------------
 
   async createCollection(spec: CollectionSpec): Promise<void> {
     const s = checkSpec(spec);
-    await this.use();
-    if (this.collections.has(s.name)) throw new Conflict(`collection ${JSON.stringify(s.name)} already exists`);
-    const info: LocalCollection['info'] = {
-      name: s.name,
-      dimension: s.dimension,
-      distance: s.distance,
-      keywordFields: s.keywordFields,
-      metadata: s.metadata,
-    };
-    if (s.tenantField !== undefined) info.tenantField = s.tenantField;
-    const c = new LocalCollection(info);
-    this.collections.set(s.name, c);
-    try {
-      await this.store?.create(c);
-    } catch (e) {
-      if (this.collections.get(s.name) === c) this.collections.delete(s.name);
-      throw e;
-    }
+    const storage = await this.use();
+    storage.create(s);
   }
 
   async describe(name: string): Promise<CollectionDescription | null> {
     checkName(name);
-    await this.use();
-    const c = this.collections.get(name);
-    if (c === undefined) return null;
-    const { dimension, distance, metadata } = c.info;
-    return { name, dimension, distance, metadata: structuredClone(metadata) };
+    const e = (await this.use()).describe(name);
+    if (e === null) return null;
+    return { name, dimension: e.dimension, distance: e.distance, metadata: structuredClone(e.metadata) };
   }
 
   async deleteCollection(name: string): Promise<void> {
     checkName(name);
-    await this.use();
-    if (!this.collections.delete(name)) return;
-    await this.store?.remove(name);
+    (await this.use()).drop(name);
   }
 
+  async listCollections(): Promise<string[]> {
+    return (await this.use()).names().sort();
+  }
+
+  async setMetadata(name: string, metadata: Record<string, unknown>): Promise<void> {
+    checkName(name);
+    const m = checkMetadata(metadata, 'metadata');
+    (await this.use()).setMetadata(name, m);
+  }
+
+  /**
+   * One transaction per batch of `batchSize` points (default 256): a batch lands whole or not at
+   * all, and when one fails, it and every later batch are reported failed with its error.
+   */
   async upsert(name: string, points: Point[], options?: UpsertOptions): Promise<UpsertResult> {
     checkName(name);
     const checked = checkPoints(points);
     const opts = checkUpsertOptions(options);
-    await this.use();
-    const c = this.get(name);
+    const storage = await this.use();
+    const entry = storage.describe(name);
+    if (entry === null) throw notFound(name);
     const unique = lastWins(checked);
     const failed: UpsertFailure[] = [];
     const good: Point[] = [];
     for (const p of unique) {
-      const problem = pointProblem(p, c.dimension, `point ${p.id}`);
+      const problem = pointProblem(p, entry.dimension, `point ${p.id}`);
       if (problem !== null) failed.push({ id: p.id, error: problem });
       else good.push(p);
     }
-    const stored = good.map((p) => p.id);
-    if (good.length > 0) {
-      const vectors = new Float32Array(good.length * c.dimension);
-      good.forEach((p, i) => {
-        c.upsert(p.id, p.vector, p.payload);
-        vectors.set(p.vector, i * c.dimension);
-      });
+    const stored: string[] = [];
+    const size = opts.batchSize ?? DEFAULT_BATCH;
+    for (let i = 0; i < good.length; i += size) {
+      const batch = good.slice(i, i + size);
       try {
-        await this.persist(name, { op: 'upsert', ids: stored, payloads: good.map((p) => p.payload), vectors });
+        storage.upsert(name, batch);
       } catch (error) {
-        // In memory the points are there, but they are not durable: report them as not landed,
-        // so that a re-run (which is safe) writes them again.
-        return { stored: [], failed: [...failed, ...stored.map((id) => ({ id, error: error as Error }))] };
+        for (const p of good.slice(i)) failed.push({ id: p.id, error: error as Error });
+        break;
       }
+      stored.push(...batch.map((p) => p.id));
+      opts.onProgress?.(stored.length, unique.length);
     }
-    opts.onProgress?.(stored.length, unique.length);
+    if (good.length === 0) opts.onProgress?.(0, unique.length);
     return { stored, failed };
   }
 
   async query(name: string, request: QueryRequest): Promise<ScoredPoint[]> {
     checkName(name);
     const q = checkQuery(request);
-    await this.use();
-    const c = this.get(name);
+    const sel = checkPayloadSelector(request.withPayload, 'request.withPayload');
+    const storage = await this.use();
+    const c = storage.searchable(name);
     if (q.vector.length !== c.dimension) throw dimensionError(c.dimension, q.vector.length, 'query vector');
     const bad = firstNonFinite(q.vector);
     if (bad >= 0) throw new InvalidVector(`query vector has a non-finite value at index ${bad}`);
     return c.search(q.vector, q.limit, predicate(q.filter), q.withVector).map((p) => {
-      const out: ScoredPoint = { id: p.id, score: p.score, payload: p.payload };
+      const out: ScoredPoint = { id: p.id, score: p.score, payload: selectPayload(p.payload, sel) };
       if (p.vector !== undefined) out.vector = p.vector;
       return out;
     });
   }
 
-  async retrieve(name: string, ids: string[], options?: { withVector?: boolean }): Promise<Point[]> {
+  async retrieve(name: string, ids: string[], options?: RetrieveOptions): Promise<Point[]> {
     checkName(name);
     checkIds(ids, 'ids');
     const withVector = checkRetrieveOptions(options);
-    await this.use();
-    const c = this.get(name);
-    const out: Point[] = [];
-    for (const id of uniqueIds(ids)) {
-      const p = c.get(id, withVector);
-      if (p !== undefined) out.push(toPoint(p));
-    }
-    return out;
+    const sel = checkPayloadSelector(options?.withPayload, 'options.withPayload');
+    return (await this.use()).retrieve(name, ids, withVector).map((p) => toPoint(p, sel));
   }
 
   async scroll(name: string, request: ScrollRequest): Promise<ScrollPage> {
     checkName(name);
     const r = checkScroll(request);
-    await this.use();
-    const page = this.get(name).scroll(r.limit, r.offset, predicate(r.filter), r.withVector);
-    return { points: page.points.map(toPoint), nextOffset: page.next };
+    const sel = checkPayloadSelector(request.withPayload, 'request.withPayload');
+    const page = (await this.use()).scroll(name, r.limit, r.offset, predicate(r.filter), r.withVector);
+    return { points: page.points.map((p) => toPoint(p, sel)), nextOffset: page.next };
   }
 
   async delete(name: string, selector: { ids: string[] } | { filter: Filter }): Promise<void> {
     checkName(name);
     const sel = checkSelector(selector);
-    await this.use();
-    const c = this.get(name);
-    const ids = 'ids' in sel ? sel.ids : c.matching(compileFilter(sel.filter));
-    const deleted = uniqueIds(ids).filter((id) => c.delete(id));
-    if (deleted.length > 0) await this.persist(name, { op: 'delete', ids: deleted });
+    (await this.use()).delete(name, 'ids' in sel ? sel : { where: compileFilter(sel.filter) });
   }
 
   async count(name: string, filter?: Filter): Promise<number> {
     checkName(name);
     const f = filter === undefined ? undefined : checkFilter(filter);
-    await this.use();
-    return this.get(name).count(predicate(f));
+    return (await this.use()).count(name, predicate(f));
   }
 
   /**
@@ -246,27 +220,34 @@ export class LocalBackend implements Backend {
   async setPayload(name: string, updates: { id: string; payload: Payload }[]): Promise<void> {
     checkName(name);
     const ups = checkUpdates(updates);
-    await this.use();
-    const c = this.get(name);
-    const missing = uniqueIds(ups.map((u) => u.id).filter((id) => !c.has(id)));
-    if (missing.length > 0) {
-      throw new NotFound(`no point with id ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ` (and ${missing.length - 5} more)` : ''} in collection ${JSON.stringify(name)}`);
-    }
-    for (const u of ups) c.setPayload(u.id, u.payload);
-    if (ups.length > 0) await this.persist(name, { op: 'set', updates: ups });
+    (await this.use()).setPayload(name, ups);
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     try {
-      await this.ready;
+      (await this.ready).close();
     } catch {
-      return; // never opened: nothing to release
+      // never opened: nothing to release
     }
-    await this.store?.close();
-    this.store = undefined;
+    this.storage = undefined;
   }
+}
+
+async function openStore(dir: string, busyTimeoutMs: number | undefined): Promise<LocalStorage> {
+  const storage = await SqliteStorage.open(dir, busyTimeoutMs === undefined ? {} : { busyTimeoutMs });
+  try {
+    if (await hasLegacyFiles(dir)) await migrateLegacy(dir, storage.connection, storage.file);
+  } catch (e) {
+    storage.close();
+    throw e;
+  }
+  return storage;
+}
+
+function toPoint(p: StoredPoint, sel: CheckedSelector): Point {
+  return { id: p.id, vector: p.vector ?? new Float32Array(0), payload: selectPayload(p.payload, sel) };
 }
 
 function predicate(filter: Filter | undefined): PointPredicate | undefined {
