@@ -11,6 +11,9 @@ export default defineConfig({
       '@sealvec/core/internal': fileURLToPath(new URL('./packages/core/src/internal.ts', import.meta.url)),
       '@sealvec/core': src('core'),
       '@sealvec/qdrant': src('qdrant'),
+      '@sealvec/langchain': src('langchain'),
+      '@sealvec/llamaindex': src('llamaindex'),
+      '@sealvec/testkit': src('testkit'),
     },
   },
   test: {
