@@ -142,10 +142,6 @@ export async function removeWhere(h: Handle, where: Where, writer: WriterKey): P
   await h.backend.delete(collection.name, { filter: { must } });
 }
 
-export function metricOf(h: Handle): Metric {
-  return h.collection.metric;
-}
-
 export function keepsExactVectors(h: Handle): boolean {
   return h.collection.scheme.exactVector;
 }

@@ -55,15 +55,16 @@ export function openaiChunks(): readonly Chunk[] {
 /**
  * Looks a text's embedding up among the fixture's chunks: the offline stand-in for an embedding
  * model. Unknown texts throw, so a test can never silently embed something the fixture lacks.
+ * Surrounding whitespace is ignored (LlamaIndex trims node text before embedding it).
  */
 export function lookupEmbedding(text: string): number[] {
-  const chunk = byText().get(text);
+  const chunk = byText().get(text.trim());
   if (chunk === undefined) throw new RangeError(`"text" is not one of the OpenAI fixture's chunks: ${JSON.stringify(text.slice(0, 60))}`);
   return [...chunk.vector];
 }
 
 let index: Map<string, Chunk> | undefined;
 function byText(): Map<string, Chunk> {
-  index ??= new Map(openaiChunks().map((c) => [c.text, c]));
+  index ??= new Map(openaiChunks().map((c) => [c.text.trim(), c]));
   return index;
 }
