@@ -35,7 +35,17 @@ const core = await bundle(
    globalThis.result = opened && opened.payload.title;`,
   { platform: 'browser', format: 'iife' },
 );
-const sandbox = createContext({ crypto: globalThis.crypto, TextEncoder, TextDecoder });
+// The bundle must have taken the portable primitives (@noble), never the node:crypto ones.
+assert.ok(core.inputs.some((i) => i.endsWith('primitives/portable.js')), 'the browser bundle must use the portable primitives');
+assert.ok(!core.inputs.some((i) => i.endsWith('primitives/node.js')), 'the browser bundle must not contain the node:crypto primitives');
+// The context's own TextEncoder/TextDecoder (a browser's return same-realm Uint8Arrays; Node's
+// would not), and Web Crypto's getRandomValues.
+const sandbox = createContext({ crypto: { getRandomValues: (a) => globalThis.crypto.getRandomValues(a) } });
+runInContext(
+  `globalThis.TextEncoder = class { encode(s) { return Uint8Array.from(unescape(encodeURIComponent(s)), (c) => c.charCodeAt(0)); } };
+   globalThis.TextDecoder = class { decode(b) { return decodeURIComponent(escape(String.fromCharCode(...b))); } };`,
+  sandbox,
+);
 runInContext(core.code, sandbox);
 assert.equal(sandbox.result, 'hi', 'the browser bundle of @sealvec/core must seal and open a record without Node');
 
