@@ -9,6 +9,9 @@ const aliases = (impl: 'node' | 'portable') => ({
   '@sealvec/core/internal': here('./packages/core/src/internal.ts'),
   '@sealvec/core': src('core'),
   '@sealvec/qdrant': src('qdrant'),
+  '@sealvec/langchain': src('langchain'),
+  '@sealvec/llamaindex': src('llamaindex'),
+  '@sealvec/testkit': src('testkit'),
   // The core's conditional import (package.json "imports"), from source: see primitives/api.ts.
   '#primitives': here(`./packages/core/src/primitives/${impl}.ts`),
 });
@@ -24,7 +27,7 @@ export default defineConfig({
         // Everything, on the native primitives (what Node users get).
         extends: true,
         resolve: { alias: aliases('node') },
-        test: { name: 'node', include: ['packages/*/src/**/*.test.ts'] },
+        test: { name: 'node', include: ['packages/*/src/**/*.test.ts', 'scripts/**/*.test.ts'] },
       },
       {
         // The core again on the portable primitives (what browsers and bundlers get): every

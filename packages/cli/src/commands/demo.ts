@@ -10,6 +10,7 @@
  *   4. a denied access: bob asks for an HR record by id and gets the generic failure;
  *   5. what the store sees of one record.
  */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { join, resolve } from 'node:path';
@@ -44,9 +45,14 @@ export interface DemoOptions {
   quiet?: boolean | undefined;
 }
 
-/** The bundled dataset, found from this file's location (dist/commands/ or src/commands/). */
+/**
+ * The bundled dataset, found from this file's location (dist/commands/ or src/commands/): the
+ * package's own copy (data/glove100/, made by scripts/postbuild.mjs and shipped in the tarball),
+ * else the repository's fixtures (a source checkout before its first build).
+ */
 export function bundledDataset(): string {
-  return fileURLToPath(new URL('../../../../fixtures/datasets/glove100/', import.meta.url));
+  const shipped = fileURLToPath(new URL('../../data/glove100/', import.meta.url));
+  return existsSync(shipped) ? shipped : fileURLToPath(new URL('../../../../fixtures/datasets/glove100/', import.meta.url));
 }
 
 async function readVectors(path: string, io: Io): Promise<Float32Array[]> {

@@ -14,7 +14,8 @@
 import type { Schemas } from '@qdrant/js-client-rest';
 import { SchemeMismatch } from '@sealvec/core';
 import { canonicalPath, payloadPath } from './filter.js';
-import type { CollectionDescription, Filter, IndexFields, Payload, PayloadSelector, Point, ScoredPoint } from './types.js';
+import type { CollectionDescription, CollectionSpec, Filter, IndexFields, Payload, PayloadSelector, Point, ScoredPoint } from './types.js';
+import { utf8Length } from './utf8.js';
 
 /** The server's default body limit is 32 MiB; stay well below it. */
 export const DEFAULT_MAX_BATCH_BYTES = 8 * 1024 * 1024;
@@ -45,7 +46,7 @@ export function toWirePoint(p: Point): Schemas['PointStruct'] {
 
 /** Bytes this point adds to an upsert body (its JSON plus a separating comma). */
 export function wirePointBytes(w: Schemas['PointStruct']): number {
-  return Buffer.byteLength(JSON.stringify(w)) + 1;
+  return utf8Length(JSON.stringify(w)) + 1;
 }
 
 /** Our filters use Qdrant's JSON shape already; this copy keeps only the checked keys. */

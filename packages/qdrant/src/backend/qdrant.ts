@@ -108,6 +108,7 @@ import {
   pointProblem,
   uniqueIds,
 } from './validate.js';
+import { utf8Length } from './utf8.js';
 
 export interface QdrantBackendOptions {
   /** Base URL, e.g. http://localhost:6333 (a path prefix is kept). Not with `client`. */
@@ -160,7 +161,7 @@ const BODY_OVERHEAD = 64;
 
 /** Upper bound of a point's JSON size: 16 chars per float covers "-1.23456789e-10,". */
 function estimatePointBytes(p: Point): number {
-  return 64 + 16 * p.vector.length + Buffer.byteLength(JSON.stringify(p.payload));
+  return 64 + 16 * p.vector.length + utf8Length(JSON.stringify(p.payload));
 }
 
 function canonicalJson(v: unknown): string {

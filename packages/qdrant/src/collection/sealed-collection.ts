@@ -17,6 +17,7 @@ import {
   decodeStoredPoint,
   DEFAULT_PRESET,
   encodeStoredPayload,
+  IngestIncomplete,
   InvalidKey,
   isPresetName,
   Malformed,
@@ -40,7 +41,7 @@ import {
   type VectorKeyset,
   type WriterKey,
 } from '@sealvec/core';
-import type { Backend, Filter, Point, UpsertFailure } from '../backend/types.js';
+import type { Backend, Condition, Filter, Point, UpsertFailure } from '../backend/types.js';
 import type { Logger } from '../log.js';
 import { buildCiphers, type KeyCiphers } from './ciphers.js';
 import { FIELDS, tenantCondition } from './filters.js';
@@ -325,6 +326,41 @@ export class SealedCollection {
     if (records.length === 0) return { stored: [], failed: [] };
     const sealed = this.#sealer(options.writer).sealBatch(records);
     return this.storeSealed(sealed, options);
+  }
+
+  /**
+   * `upsert`, but a storage failure throws IngestIncomplete whose `failedIds` are exactly the
+   * records that did not land (re-adding them is safe). Returns the ids stored, in input order.
+   * For callers that treat a partial write as an error (the framework integrations).
+   */
+  async upsertAll(records: readonly SealInput[], options: UpsertRecordsOptions): Promise<string[]> {
+    const report = await this.upsert(records, options);
+    if (report.failed.length > 0) {
+      const ids = report.failed.map((f) => f.id);
+      const shown = ids.slice(0, 10).map((id) => JSON.stringify(id)).join(', ');
+      throw new IngestIncomplete(
+        `${ids.length} of ${records.length} records did not land in "${this.name}": ${shown}${ids.length > 10 ? ', ...' : ''} (${report.failed[0]!.error.message})`,
+        ids,
+        report.stored.length,
+      );
+    }
+    return records.map((r) => r.id);
+  }
+
+  /**
+   * Deletes every record of this tenant whose blind-indexed fields equal `where` (AND across
+   * fields). A writer key derives any field's token, so it deletes records it may not read.
+   */
+  async deleteWhere(where: Readonly<Record<string, string | number | boolean>>, writer: WriterKey): Promise<void> {
+    this.#checkAuthority(writer, 'writer key');
+    const fields = Object.keys(where);
+    if (fields.length === 0) throw new RangeError('"where" expected at least one field');
+    const must: Condition[] = [tenantCondition(this.tenant)];
+    for (const field of fields) {
+      if (!this.#scheme.blindIndexFields.includes(field)) throw new RangeError(`"where.${field}": field is not blind-indexed in collection "${this.name}"`);
+      must.push({ key: FIELDS.blindIndex(field), match: { value: blindIndexToken(writer, field, where[field]!, this.name) } });
+    }
+    await this.#backend.delete(this.name, { filter: { must } });
   }
 
   #sealer(writer: WriterKey) {

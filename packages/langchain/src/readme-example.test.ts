@@ -1,0 +1,15 @@
+import { printedSources, runExample } from '@sealvec/testkit';
+import { describe, expect, it } from 'vitest';
+
+// The README's "Use with LangChain.js" example (examples/langchain.mjs) must keep working.
+describe('README LangChain.js example (examples/langchain.mjs)', () => {
+  it("runs, and each user retrieves only their department's chunks", () => {
+    const out = runExample('langchain', ['langchain', 'testkit']);
+    if (out === undefined) return;
+    const research = expect.stringMatching(/^(rag|evals)$/);
+    const product = expect.stringMatching(/^(models|fine-tuning)$/);
+    expect(printedSources(out, 'alice')).toEqual([research, research, research]);
+    expect(printedSources(out, 'bob')).toEqual([product, product, product]);
+    expect(printedSources(out, 'alice, evals only')).toEqual(['evals', 'evals']);
+  });
+});
