@@ -32,7 +32,7 @@ interface Standin {
 // The stand-in is test support inside @sealvec/qdrant's sources, kept out of its package index.
 // Loaded by path so the type-check of this package does not pull another package's sources in;
 // if the stand-in moves, this is the one line to change.
-const STANDIN = '../../qdrant/src/backend/qdrant-standin.js';
+const STANDIN = '../../qdrant/src/__tests__/qdrant-standin/index.js';
 
 async function startStandin(): Promise<Standin> {
   const mod = (await import(/* @vite-ignore */ STANDIN)) as { QdrantStandin: { start(): Promise<Standin> } };
