@@ -73,3 +73,17 @@ export function neighbourDenoise(estimates: Mat, knownPlain: Mat, m: number, sim
   }
   return out;
 }
+
+/**
+ * Nearest-neighbour denoising with known plaintexts, blended: (1 - a) * estimate + a * (mean of
+ * the m known plaintexts nearest the estimate). a = 1 is `neighbourDenoise`; smaller a keeps
+ * what the estimate knows beyond its neighbours. The attacker's best (m, a) is read off the
+ * known pairs in hindsight by the caller.
+ */
+export function neighbourBlend(estimates: Mat, knownPlain: Mat, m: number, a: number, sims?: Mat): Mat {
+  if (!(a >= 0 && a <= 1)) throw new RangeError(`"a" expected a number in [0, 1], got ${a}`);
+  const nb = neighbourDenoise(estimates, knownPlain, m, sims);
+  const out = zeros(estimates.rows, estimates.cols);
+  for (let i = 0; i < out.data.length; i++) out.data[i] = (1 - a) * (estimates.data[i] as number) + a * (nb.data[i] as number);
+  return out;
+}

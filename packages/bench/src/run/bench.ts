@@ -117,8 +117,9 @@ export function decide(results: BenchResults): void {
 }
 
 /**
- * Phase 3: baselines (a dimension shuffle with the same noise, and the mix with no noise) at the
- * default (balanced) beta, and the averaging attack at every preset beta.
+ * Phase 3: baselines at the default (balanced) beta: a dimension shuffle and a uniformly random
+ * rotation with the same noise (the rotation is the yardstick: no attack may do better against
+ * the mix than against it), the mix with no noise; and the averaging attack at every preset beta.
  */
 export function runBaselines(results: BenchResults, cfg: BenchConfig, root: string, fallbackBeta: number, log: Log): void {
   const presetBetas = (results.presets ?? []).map((p) => p.betaRel).filter((b): b is number => b !== undefined && b > 0);
@@ -133,8 +134,8 @@ export function runBaselines(results: BenchResults, cfg: BenchConfig, root: stri
     const setup = res.attacks.setup;
     const cache = attackCache(ds, setup, cfg.seed);
     res.attacks.runs = res.attacks.runs.filter((r) => r.scheme === 'sealvec');
-    for (const name of ['shuffle', 'mix-no-noise'] as const) {
-      if (name === 'shuffle' && ds.cipherMetric === 'dot') continue;
+    for (const name of ['shuffle', 'rotation', 'mix-no-noise'] as const) {
+      if (name !== 'mix-no-noise' && ds.cipherMetric === 'dot') continue;
       const beta = name === 'mix-no-noise' ? 0 : balanced;
       const run = attackScheme(schemeFor(name, ds, beta * ds.betaUnit, cfg.seed), beta, beta * ds.betaUnit, setup, cache, cfg, ds);
       log(`  ${res.name} baseline ${name} beta=${beta} [${run.seconds.toFixed(1)} s]`);

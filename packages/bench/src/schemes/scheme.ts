@@ -6,7 +6,7 @@
 import type { VectorSet } from '../datasets/vectors.js';
 import type { Mat } from '../linalg/matrix.js';
 
-export type SchemeName = 'sealvec' | 'shuffle' | 'mix-no-noise';
+export type SchemeName = 'sealvec' | 'shuffle' | 'mix-no-noise' | 'rotation';
 
 export interface Scheme {
   readonly name: SchemeName;
