@@ -52,6 +52,8 @@ export interface StructuredResult {
 }
 
 const DEFAULTS = { iterations: 250, probe: 16, holdOut: 0.2 };
+/** Iterations without a sign change after which the full solve stops. */
+const SETTLE = 15;
 
 function isPowerOfTwo(n: number): boolean {
   return n > 0 && (n & (n - 1)) === 0;
@@ -130,9 +132,10 @@ function topEigenvalue(g: Mat, iterations = 40): number {
 
 /**
  * min |X W - Y|^2 subject to |W_ij| <= box, by FISTA on the normal equations (G = X^T X,
- * B = X^T Y), started from the clipped ridge solution.
+ * B = X^T Y), started from the clipped ridge solution. With `signsOnly`, it stops as soon as
+ * the signs of W have not changed for SETTLE iterations (all the rounding step needs).
  */
-export function boxLeastSquares(x: Mat, y: Mat, box: number, iterations: number): Mat {
+export function boxLeastSquares(x: Mat, y: Mat, box: number, iterations: number, signsOnly = false): Mat {
   const d = x.cols;
   const g = mulTA(x, x);
   const b = mulTA(x, y);
@@ -147,6 +150,7 @@ export function boxLeastSquares(x: Mat, y: Mat, box: number, iterations: number)
   if (!(lip > 0)) return w;
   let z: Mat = { rows: w.rows, cols: w.cols, data: Float64Array.from(w.data) };
   let t = 1;
+  let stable = 0;
   for (let it = 0; it < iterations; it++) {
     const grad = mul(g, z);
     const next = zeros(w.rows, w.cols);
@@ -158,13 +162,18 @@ export function boxLeastSquares(x: Mat, y: Mat, box: number, iterations: number)
       change += (v - (w.data[i] as number)) ** 2;
       size += v * v;
     }
+    if (signsOnly) {
+      let flips = 0;
+      for (let i = 0; i < next.data.length; i++) if ((next.data[i] as number) < 0 !== (w.data[i] as number) < 0) flips++;
+      stable = flips === 0 ? stable + 1 : 0;
+    }
     const tNext = (1 + Math.sqrt(1 + 4 * t * t)) / 2;
     const mom = (t - 1) / tNext;
     z = zeros(w.rows, w.cols);
     for (let i = 0; i < z.data.length; i++) z.data[i] = (next.data[i] as number) + mom * ((next.data[i] as number) - (w.data[i] as number));
     w = next;
     t = tNext;
-    if (change <= 1e-14 * Math.max(size, 1e-300)) break;
+    if (change <= 1e-14 * Math.max(size, 1e-300) || stable >= SETTLE) break;
   }
   return w;
 }
@@ -240,7 +249,7 @@ export function structuredAttack(knownPlain: Mat, knownCipher: Mat, targets: Mat
     return { estimates: null, found: false, transform: best.transform, heldOutRatio: best.ratio, scale: best.entry * Math.sqrt(d), columns: probeCols, signs: best.signs };
   }
   const y = applyTransform(best.transform, knownCipher);
-  const w = boxLeastSquares(knownPlain, y, box, o.iterations);
+  const w = boxLeastSquares(knownPlain, y, box, o.iterations, true);
   const signs = signsOf(w);
   const entry = fitScale(knownPlain, signs, y);
   // W = entry S, and S / sqrt(d) is orthogonal when the structure holds, so

@@ -14,11 +14,21 @@ import { choosePresets, judgeGoal } from './presets.js';
 import type { BenchResults, DatasetResult, SkippedDataset } from './results.js';
 import { attackCache, attackScheme, attackSetup, averagingAttack, schemeFor } from './run-attacks.js';
 import { runRecall } from './run-recall.js';
+import { structuredProbe } from './structured-probe.js';
 
 export type Log = (line: string) => void;
 
+/** Where the configured shared datasets live: `../shared/datasets` beside the repository unless SEALVEC_DATASETS says otherwise. */
+export const SHARED_PREFIX = '../shared/datasets';
+
+export function datasetPath(entryPath: string, root: string, env: NodeJS.ProcessEnv = process.env): string {
+  const dir = env.SEALVEC_DATASETS;
+  if (dir && (entryPath === SHARED_PREFIX || entryPath.startsWith(`${SHARED_PREFIX}/`))) return resolve(dir, entryPath.slice(SHARED_PREFIX.length + 1));
+  return isAbsolute(entryPath) ? entryPath : resolve(root, entryPath);
+}
+
 export function loadEntry(entry: DatasetEntry, root: string): BenchDataset | SkippedDataset {
-  const path = isAbsolute(entry.path) ? entry.path : resolve(root, entry.path);
+  const path = datasetPath(entry.path, root);
   if (!existsSync(path)) return { name: entry.name, path: entry.path, reason: 'not present on this machine' };
   const opts = {
     ...(entry.metric !== undefined ? { metric: entry.metric } : {}),
@@ -142,5 +152,11 @@ export function runBaselines(results: BenchResults, cfg: BenchConfig, root: stri
       res.attacks.runs.push(run);
     }
     res.attacks.averaging = avgBetas.map((b) => averagingAttack(ds, cfg, b)).filter((a): a is NonNullable<typeof a> => a !== undefined);
+    const t0 = performance.now();
+    const probe = structuredProbe(ds, cfg, balanced);
+    if (probe) {
+      res.attacks.structuredProbe = probe;
+      log(`  ${res.name} structured attack at d = ${probe.dim}: ${probe.rows.filter((r) => r.found).map((r) => `${r.scheme} (${r.knownPairs} pairs)`).join(', ') || 'no structure found'} [${((performance.now() - t0) / 1000).toFixed(1)} s]`);
+    }
   }
 }

@@ -7,6 +7,7 @@ import type { DatasetKind, Modality } from './config.js';
 import type { PresetChoice, GoalVerdict } from './presets.js';
 import type { AttackSetup, AveragingRun, SchemeAttackRun } from './run-attacks.js';
 import type { RecallRun } from './run-recall.js';
+import type { StructuredProbe } from './structured-probe.js';
 
 export const RESULTS_VERSION = 1;
 
@@ -27,7 +28,7 @@ export interface DatasetResult {
   readonly license: string;
   readonly note?: string;
   recall?: RecallRun[];
-  attacks?: { setup: AttackSetup; runs: SchemeAttackRun[]; averaging: AveragingRun[] };
+  attacks?: { setup: AttackSetup; runs: SchemeAttackRun[]; averaging: AveragingRun[]; structuredProbe?: StructuredProbe };
 }
 
 export interface SkippedDataset {
