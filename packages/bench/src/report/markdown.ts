@@ -8,6 +8,7 @@ import { LEAKAGE_TARGET, RECALL_TARGET } from '../run/presets.js';
 import type { BenchResults, DatasetResult } from '../run/results.js';
 import type { SchemeAttackRun } from '../run/run-attacks.js';
 import { slug } from './plots.js';
+import { scaleSection } from './scale-markdown.js';
 
 const f3 = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? 'n/a' : v.toFixed(3));
 const pct = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? 'n/a' : `${Math.round(v * 100)}%`);
@@ -446,6 +447,7 @@ export function reportMarkdown(inp: ReportInputs): string {
     'Machine-readable results: [results.json](results.json). Method, datasets and how to read this: [docs/benchmarks.md](../../docs/benchmarks.md).',
     '',
     ...headline(r),
+    ...scaleSection(r),
     ...datasetsSection(r),
     ...recallSection(r, inp.oversamples, inp.extraOversamples),
     ...attacksSection(r),

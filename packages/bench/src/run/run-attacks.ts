@@ -10,8 +10,7 @@
  */
 import { type CosineStats, cosineStats } from '../attacks/cosine.js';
 import { coordinateMatchAttack } from '../attacks/coordinate-match.js';
-import { cosineSimilarities } from '../attacks/similarity.js';
-import { neighbourBlend, noiseVariance, wienerDenoise } from '../attacks/denoise.js';
+import { neighbourBlend, neighbourMeans, noiseVariance, wienerDenoise } from '../attacks/denoise.js';
 import { leastSquaresAttack, procrustesAttack } from '../attacks/known-plaintext.js';
 import { applyTransform, type StructuredResult, structuredAttack } from '../attacks/structured.js';
 import { marginalMatching, pcaAlignment } from '../attacks/known-sample.js';
@@ -163,9 +162,9 @@ const NEIGHBOURS = [1, 5, 10, 20];
 const BLENDS = [0.25, 0.5, 0.75, 1];
 
 function neighbourVariants(est: Mat, known: Mat, truth: Mat): Scored {
-  const sims = cosineSimilarities(est, known);
+  const means = neighbourMeans(est, known, NEIGHBOURS.filter((m) => m <= known.rows));
   return bestOf(
-    NEIGHBOURS.filter((m) => m <= known.rows).flatMap((m) => BLENDS.map((a) => ({ est: neighbourBlend(est, known, m, a, sims), detail: `m=${m}, a=${a}` }))),
+    [...means].flatMap(([m, mean]) => BLENDS.map((a) => ({ est: neighbourBlend(est, mean, a), detail: `m=${m}, a=${a}` }))),
     truth,
   );
 }
@@ -207,7 +206,9 @@ export function attackScheme(
   add('ks-marginal', 'known-sample', 0, selectRows(marginalMatching(cache.sample, cipherAll), range(setup.knownMax, setup.pool)));
 
   // (a) known plaintext, with (c) denoising by the known plaintexts.
-  const trueMap = structuredTruth(scheme);
+  // The scheme's true map, only to score the structured attack: d x d work, so only when it runs.
+  let trueMap: Mat | null | undefined;
+  const truthOnce = () => (trueMap === undefined ? (trueMap = structuredTruth(scheme)) : trueMap);
   const structured: StructuredRecord[] = [];
   for (const n of setup.knownPairs) {
     const ids = range(0, n);
@@ -230,7 +231,7 @@ export function attackScheme(
       add('kp-coordinate', 'known-plaintext', n, coordinateMatchAttack(kp, kc, targets));
     }
     // The structured attack needs at least d/2 pairs to pin +-1 entries down even without noise.
-    if (trueMap && 2 * n >= plain.cols) {
+    if (2 * n >= plain.cols && truthOnce()) {
       const t = performance.now();
       const res = structuredAttack(kp, kc, targets);
       if (res.estimates) denoised('kp-structured', res.estimates);
@@ -239,7 +240,7 @@ export function attackScheme(
         found: res.found,
         transform: res.transform,
         heldOutRatio: res.heldOutRatio,
-        signAgreement: signAgreement(res, trueMap),
+        signAgreement: signAgreement(res, truthOnce()!),
         columns: res.columns.length,
         ...(res.estimates ? { mean: cosineStats(res.estimates, truth).mean } : {}),
         seconds: (performance.now() - t) / 1000,
