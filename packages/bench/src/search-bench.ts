@@ -34,7 +34,7 @@ export interface SearchBenchOptions {
 }
 
 export const FULL: SearchBenchOptions = { dims: [384, 768, 1536, 3072], candidates: [100, 1000], queries: 300, warmup: 30, seed: 20251122 };
-export const QUICK: SearchBenchOptions = { dims: [384, 1536], candidates: [100, 1000], queries: 25, warmup: 5, seed: 20251122 };
+export const QUICK: SearchBenchOptions = { dims: [1536], candidates: [100, 1000], queries: 10, warmup: 3, seed: 20251122 };
 
 export interface SearchRow {
   readonly dimension: number;

@@ -222,7 +222,9 @@ export function runBaselines(results: BenchResults, cfg: BenchConfig, root: stri
     res.attacks.averaging = avgBetas.map((b) => averagingAttack(ds, cfg, b)).filter((a): a is NonNullable<typeof a> => a !== undefined);
     const t0 = performance.now();
     const probe = structuredProbe(ds, cfg, balanced);
-    if (probe) {
+    if (!probe) {
+      log(`  ${res.name} structured attack at a power-of-two d: not run (fewer than d/2 known pairs, or dot metric)`);
+    } else {
       res.attacks.structuredProbe = probe;
       log(`  ${res.name} structured attack at d = ${probe.dim}: ${probe.rows.filter((r) => r.found).map((r) => `${r.scheme} (${r.knownPairs} pairs)`).join(', ') || 'no structure found'} [${((performance.now() - t0) / 1000).toFixed(1)} s]`);
     }

@@ -72,6 +72,8 @@ export function structuredProbe(ds: BenchDataset, cfg: BenchConfig, betaRel: num
   };
   const small = prepareDataset(data);
   const setup0 = attackSetup(small, cfg);
+  // Below d/2 pairs the attack cannot pin +-1 entries down even without noise: nothing to show.
+  if (2 * setup0.knownMax < dim) return undefined;
   const wanted = [Math.ceil(dim / 2), dim, Math.ceil(1.5 * dim), setup0.knownMax].filter((n) => n <= setup0.knownMax);
   const setup = { ...setup0, knownPairs: [...new Set(wanted)].sort((a, b) => a - b) };
   const probeCfg: BenchConfig = { ...cfg, knownPairs: setup.knownPairs };
