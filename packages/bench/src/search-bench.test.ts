@@ -53,6 +53,10 @@ describe('search bench', () => {
     expect(fits[0]!.interceptMs).toBeCloseTo(2, 12);
     expect(costAt(fits, 1536, 400)).toBeCloseTo(42, 10);
     expect(costAt(fits, 768, 400)).toBeUndefined();
+    // A negative fixed cost (noise) is refitted through the origin.
+    const noisy = fitCosts([row(100, 5), row(1000, 200)]);
+    expect(noisy[0]!.interceptMs).toBe(0);
+    expect(noisy[0]!.msPerCandidate).toBeCloseTo((100 * 5 + 1000 * 200) / (100 * 100 + 1000 * 1000), 12);
     expect(percentile([3, 1, 2], 50)).toBe(2);
     expect(Number.isNaN(percentile([], 50))).toBe(true);
   });

@@ -80,7 +80,11 @@ export function percentile(xs: readonly number[], p: number): number {
   return s[lo]! + (s[hi]! - s[lo]!) * (pos - lo);
 }
 
-/** Least-squares line through (candidates, p50) per dimension: what one more candidate costs. */
+/**
+ * Least-squares line through (candidates, p50) per dimension: a fixed cost (query encryption,
+ * the call) plus what one more candidate costs. A fixed cost cannot be negative; when noise
+ * makes the fitted one so, the line is refitted through the origin.
+ */
 export function fitCosts(rows: readonly SearchRow[]): CostFit[] {
   const dims = [...new Set(rows.map((r) => r.dimension))].sort((a, b) => a - b);
   return dims.map((d) => {
@@ -95,7 +99,15 @@ export function fitCosts(rows: readonly SearchRow[]): CostFit[] {
       sxx += (r.candidates - mx) ** 2;
     }
     const slope = sxx > 0 ? sxy / sxx : 0;
-    return { dimension: d, interceptMs: my - slope * mx, msPerCandidate: slope };
+    const intercept = my - slope * mx;
+    if (intercept >= 0 && sxx > 0) return { dimension: d, interceptMs: intercept, msPerCandidate: slope };
+    let cy = 0;
+    let cc = 0;
+    for (const r of pts) {
+      cy += r.candidates * r.p50ms;
+      cc += r.candidates * r.candidates;
+    }
+    return { dimension: d, interceptMs: 0, msPerCandidate: cc > 0 ? cy / cc : 0 };
   });
 }
 

@@ -46,7 +46,7 @@ function headline(r: BenchResults): string[] {
   const out: string[] = [];
   const goalNames = r.goalDatasets ?? [];
   const goal = r.goal;
-  out.push('## Headline', '');
+  out.push('## The fixed-depth view (re-rank x10, the earlier rule)', '');
   if (!goal || goalNames.length === 0) {
     out.push('No dataset had both recall and attack results, so no preset could be chosen.', '');
     return out;
@@ -446,8 +446,8 @@ export function reportMarkdown(inp: ReportInputs): string {
     `Generated ${r.generatedAt} by \`pnpm bench\` (${r.mode} mode) on ${r.environment.cpu}, ${r.environment.cores} cores, Node ${r.environment.node}; seed ${r.seed}${secs ? `; phases: ${secs}` : ''}.`,
     'Machine-readable results: [results.json](results.json). Method, datasets and how to read this: [docs/benchmarks.md](../../docs/benchmarks.md).',
     '',
-    ...headline(r),
     ...scaleSection(r),
+    ...headline(r),
     ...datasetsSection(r),
     ...recallSection(r, inp.oversamples, inp.extraOversamples),
     ...attacksSection(r),

@@ -39,7 +39,7 @@ function presetTable(choices: readonly DepthPresetChoice[], k: number, budgetDim
       choices.map((c) => [`**${c.name}**`, ...pairCells(c.pair ?? c.nearest), c.met ? 'yes' : c.nearest ? '**no** (nearest pair shown)' : '**no**']),
     ),
     '',
-    `Depth xm means k x m candidates re-ranked (k = ${k}). Recall ratio = recall@10 with re-rank over plaintext recall@10 with the same candidate search (exact plaintext search: 1; HNSW: plain Qdrant's own HNSW top-10), on every dataset at its largest size. Attacks are mean cosine between the estimate and the true vector.`,
+    `Depth xm means k x m candidates re-ranked (k = ${k}). Recall ratio = recall@10 with re-rank over plaintext recall@10 with the same candidate search (exact plaintext search: 1; HNSW: plain Qdrant's own HNSW top-10, no re-rank), on every dataset at its largest size; an HNSW ratio above 1 means the deeper, re-ranked encrypted search found more true neighbours than plain Qdrant's top-10. Attacks are mean cosine between the estimate and the true vector.`,
     '',
   ];
 }
@@ -47,7 +47,7 @@ function presetTable(choices: readonly DepthPresetChoice[], k: number, budgetDim
 /** The section of REPORT.md. */
 export function scaleSection(r: BenchResults): string[] {
   const sc = r.scale;
-  const out = ['## Collection size and candidate depth', ''];
+  const out = ['## Headline: presets as (beta, candidate depth), measured at scale', ''];
   if (!sc?.runs.length) {
     out.push('The size and depth sweep did not run (`pnpm bench scale`).', '');
     return out;
@@ -105,7 +105,7 @@ function runSection(r: BenchResults, run: ScaleRun): string[] {
   const src = attackSourceFor(run, r.datasets);
   const small = run.fullRows <= run.k * Math.max(...run.depths);
   if (small) {
-    out.push(`With ${rows(run.fullRows)} rows, a re-rank of x${Math.max(...run.depths)} already sees ${run.fullRows <= run.k * Math.max(...run.depths) ? 'the whole collection' : 'most of it'}, and x10 sees ${pct((run.k * 10) / run.fullRows)} of it: this set is too small to show how recall falls with size. Its curves are extrapolated below, with the method and its backtest.`, '');
+    out.push(`With ${rows(run.fullRows)} rows, a re-rank of x${Math.max(...run.depths)} already sees the whole collection, and x10 sees ${run.k * 10 >= run.fullRows ? 'all' : pct((run.k * 10) / run.fullRows)} of it: this set is too small to show how recall falls with size. Its curves are extrapolated below, with the method and its backtest.`, '');
   }
   const searches = run.hnsw.used ? (['exact', 'hnsw'] as const) : (['exact'] as const);
   const plainH = plainRecall(run, 'hnsw');
@@ -138,7 +138,7 @@ function extrapolationSection(r: BenchResults): string[] {
   const sc = r.scale!;
   const out = ['### Extrapolating the small sets', ''];
   out.push(
-    'Model: logit(recall) = a + b log10(rows), fitted on the measured sizes where the re-rank does not already see every row (k x depth < rows), recall clamped half a hit away from 0 and 1, slope held at <= 0. The backtest fits the larger sets on sizes <= 1,000 only, as the text sets allow, and compares the prediction with what was measured at the larger sizes: it is the error bar to put on the extrapolated figures.',
+    'Model: logit(recall) = a + b log10(rows), fitted on the three largest measured sizes where the re-rank does not already see every row (k x depth < rows), recall clamped half a hit away from 0 and 1, slope held at <= 0. A straight line in log(rows) cannot follow a curve that flattens as the collection grows, so it tends to overstate the loss; the backtest measures by how much. It fits the larger sets on sizes <= 1,000 only, as the text sets allow, and compares the prediction with what was measured at the larger sizes: it is the error bar to put on the extrapolated figures, which are indicative only. The presets are chosen from measured points.',
     '',
   );
   const bt = sc.runs.flatMap((run) => backtest(run, 1000).map((b) => ({ run: run.name, ...b })));

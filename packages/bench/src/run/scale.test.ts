@@ -12,9 +12,9 @@ describe('size-curve extrapolation', () => {
     const a = 6;
     const b = -1.2;
     const truth = (n: number) => 1 / (1 + Math.exp(-(a + b * Math.log10(n))));
-    const pts = [50, 200, 1000, 5000].map((size) => ({ size, recall: truth(size) }));
-    // 100 candidates: the size-50 point is trivial and must be dropped.
-    const fit = fitSizeCurve([{ size: 50, recall: 0.2 }, ...pts.slice(1)], 100, 10, 1e6)!;
+    const pts = [20, 50, 200, 1000, 5000].map((size) => ({ size, recall: truth(size) }));
+    // 100 candidates: the size-50 point is trivial and must be dropped; only the 3 largest sizes count.
+    const fit = fitSizeCurve([{ size: 50, recall: 0.2 }, { size: 150, recall: 0.1 }, ...pts.slice(2)], 100, 10, 1e6)!;
     expect(fit.sizes).toEqual([200, 1000, 5000]);
     expect(fit.a).toBeCloseTo(a, 6);
     expect(fit.b).toBeCloseTo(b, 6);
