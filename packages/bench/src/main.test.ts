@@ -44,9 +44,9 @@ function smallConfig(dir: string): string {
       ks: [1, 10],
       oversamples: [1, 2, 10],
       knownPairs: [10, 100],
-      attackPool: 300,
-      attackTargets: 60,
-      sampleSize: 200,
+      attackPool: 200,
+      attackTargets: 40,
+      sampleSize: 150,
       pcaKs: [0, 4],
       averagingRepeats: [1, 4],
       averagingVectors: 5,
@@ -106,7 +106,7 @@ describe('benchMain smoke test (one small fixture, a small grid)', () => {
     expect(report2).toMatch(/\*\*balanced\*\* \(leakage target 0.9/);
     for (const f of ['SCALE.md', 'PRESETS.md', 'depth-frontier-sift128-500.svg', 'size-sift128-500-x10.svg']) expect(existsSync(join(out, f))).toBe(true);
     expect(readFileSync(join(out, 'PRESETS.md'), 'utf8')).toContain('| balanced');
-  });
+  }, 180_000);
 
   it('lists a configured dataset that is absent as skipped instead of failing', async () => {
     const out = mkdtempSync(join(tmpdir(), 'sealvec-bench-'));

@@ -12,7 +12,13 @@ import type { SchemeName } from '../schemes/scheme.js';
 import type { BenchConfig } from './config.js';
 import type { BenchDataset } from './prepare.js';
 import { prepareDataset } from './prepare.js';
-import { attackCache, attackScheme, attackSetup, schemeFor } from './run-attacks.js';
+import { cosineStats } from '../attacks/cosine.js';
+import { noiseVariance, wienerDenoise } from '../attacks/denoise.js';
+import { leastSquaresAttack, procrustesAttack } from '../attacks/known-plaintext.js';
+import { structuredAttack } from '../attacks/structured.js';
+import { fromVectors, type Mat, selectRows } from '../linalg/matrix.js';
+import { pca } from '../linalg/pca.js';
+import { attackCache, attackSetup, schemeFor, signAgreement, structuredTruth } from './run-attacks.js';
 
 export interface StructuredProbeRow {
   readonly scheme: SchemeName;
@@ -23,7 +29,7 @@ export interface StructuredProbeRow {
   readonly structured?: number;
   readonly found: boolean;
   readonly signAgreement?: number;
-  /** Best attack with this many pairs (any family but the key holder). */
+  /** Best of the probe's attacks with this many pairs (Procrustes, least squares, structured, each also after the subspace filter). */
   readonly best: number;
   readonly bestName: string;
   readonly keyHolder: number;
@@ -76,32 +82,45 @@ export function structuredProbe(ds: BenchDataset, cfg: BenchConfig, betaRel: num
   if (2 * setup0.knownMax < dim) return undefined;
   const wanted = [Math.ceil(dim / 2), dim, Math.ceil(1.5 * dim), setup0.knownMax].filter((n) => n <= setup0.knownMax);
   const setup = { ...setup0, knownPairs: [...new Set(wanted)].sort((a, b) => a - b) };
-  const probeCfg: BenchConfig = { ...cfg, knownPairs: setup.knownPairs };
   const cache = attackCache(small, setup, cfg.seed);
   const rows: StructuredProbeRow[] = [];
+  const ids = (a: number, b: number) => Array.from({ length: b - a }, (_, i) => a + i);
+  const { truth, plain } = cache;
   for (const name of ['sealvec', 'rotation'] as const) {
     const betaAbs = betaRel * small.betaUnit;
-    const run = attackScheme(schemeFor(name, small, betaAbs, cfg.seed), betaRel, betaAbs, setup, cache, probeCfg, small);
-    const mean = (attack: string, n: number) => run.results.find((r) => r.attack === attack && r.knownPairs === n)?.stats.mean;
-    const keyHolder = run.results.find((r) => r.attack === 'key-holder')?.stats.mean ?? Number.NaN;
+    const scheme = schemeFor(name, small, betaAbs, cfg.seed);
+    const cipher = fromVectors(scheme.encryptRecords(cache.poolRows));
+    const targets = selectRows(cipher, ids(setup.knownMax, setup.pool));
+    const trueMap = structuredTruth(scheme);
+    const keyHolder = cosineStats(scheme.keyHolderInverse()!(targets), truth).mean;
     for (const n of setup.knownPairs) {
-      const rec = run.structured?.find((s) => s.knownPairs === n);
-      let best = -Infinity;
-      let bestName = '';
-      for (const r of run.results) {
-        if (r.family === 'key-holder' || r.knownPairs > n || r.stats.mean <= best) continue;
-        best = r.stats.mean;
-        bestName = r.attack;
-      }
-      const structured = mean('kp-structured', n);
+      const kp = selectRows(plain, ids(0, n));
+      const kc = selectRows(cipher, ids(0, n));
+      const ref = pca(kp);
+      let total = 0;
+      for (const v of ref.variances) total += v;
+      const scored: [string, number][] = [];
+      const score = (attack: string, est: Mat) => {
+        const m = cosineStats(est, truth).mean;
+        scored.push([attack, m]);
+        const sub = wienerDenoise(est, ref, noiseVariance(est, ref, total));
+        scored.push([`${attack}+subspace`, cosineStats(sub, truth).mean]);
+        return m;
+      };
+      const procrustes = score('kp-procrustes', procrustesAttack(kp, kc, targets));
+      const leastSquares = cosineStats(leastSquaresAttack(kp, kc, targets), truth).mean;
+      scored.push(['kp-least-squares', leastSquares]);
+      const res = structuredAttack(kp, kc, targets);
+      const structured = res.estimates ? score('kp-structured', res.estimates) : undefined;
+      const [bestName, best] = scored.reduce((a, b) => (b[1] > a[1] ? b : a));
       rows.push({
         scheme: name,
         knownPairs: n,
-        procrustes: mean('kp-procrustes', n) ?? Number.NaN,
-        leastSquares: mean('kp-least-squares', n) ?? Number.NaN,
+        procrustes,
+        leastSquares,
         ...(structured !== undefined ? { structured } : {}),
-        found: rec?.found ?? false,
-        ...(rec ? { signAgreement: rec.signAgreement } : {}),
+        found: res.found,
+        ...(trueMap ? { signAgreement: signAgreement(res, trueMap) } : {}),
         best,
         bestName,
         keyHolder,
