@@ -3,21 +3,36 @@ import { defineConfig } from 'vitest/config';
 
 // Tests import the workspace packages from source so a change is tested without a rebuild.
 // The CLI end-to-end tests run the built binary instead (the root `test` script builds first).
-const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
+const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+const src = (pkg: string) => here(`./packages/${pkg}/src/index.ts`);
+const aliases = (impl: 'node' | 'portable') => ({
+  '@sealvec/core/internal': here('./packages/core/src/internal.ts'),
+  '@sealvec/core': src('core'),
+  '@sealvec/qdrant': src('qdrant'),
+  // The core's conditional import (package.json "imports"), from source: see primitives/api.ts.
+  '#primitives': here(`./packages/core/src/primitives/${impl}.ts`),
+});
 
 export default defineConfig({
-  resolve: {
-    alias: {
-      '@sealvec/core/internal': fileURLToPath(new URL('./packages/core/src/internal.ts', import.meta.url)),
-      '@sealvec/core': src('core'),
-      '@sealvec/qdrant': src('qdrant'),
-    },
-  },
   test: {
-    include: ['packages/*/src/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
     reporters: ['default', './scripts/summary-reporter.ts'],
+    projects: [
+      {
+        // Everything, on the native primitives (what Node users get).
+        extends: true,
+        resolve: { alias: aliases('node') },
+        test: { name: 'node', include: ['packages/*/src/**/*.test.ts'] },
+      },
+      {
+        // The core again on the portable primitives (what browsers and bundlers get): every
+        // known-answer vector and property test must pass on both.
+        extends: true,
+        resolve: { alias: aliases('portable') },
+        test: { name: 'portable', include: ['packages/core/src/**/*.test.ts'] },
+      },
+    ],
   },
 });

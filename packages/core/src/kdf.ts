@@ -3,9 +3,7 @@
  * purpose: no key's bytes are ever used for two jobs. Labels and all context fields are
  * length-prefixed (see `lengthPrefixed`) so no two contexts can collide.
  */
-import { expand, extract } from '@noble/hashes/hkdf.js';
-import { hmac } from '@noble/hashes/hmac.js';
-import { sha256 } from '@noble/hashes/sha2.js';
+import { primitives } from '#primitives';
 import { lengthPrefixed, utf8 } from './utils.js';
 
 /** HKDF salt shared by all derivations: a domain separator for this protocol version. */
@@ -54,7 +52,7 @@ export type Label = (typeof LABELS)[keyof typeof LABELS];
 
 /** HKDF-SHA256(ikm, salt="sealvec/v1", info=lp(label, ...context)) -> `length` bytes. */
 export function deriveKey(ikm: Uint8Array, label: Label, context: (Uint8Array | string)[] = [], length = 32): Uint8Array {
-  return expand(sha256, extract(sha256, ikm, SALT), lengthPrefixed(label, ...context), length);
+  return primitives.hkdf(ikm, SALT, lengthPrefixed(label, ...context), length);
 }
 
 /**
@@ -68,9 +66,9 @@ export interface Kdf {
 }
 
 export function kdfFrom(ikm: Uint8Array): Kdf {
-  const prk = extract(sha256, ikm, SALT);
+  const prk = primitives.hkdfExtract(ikm, SALT);
   return {
-    derive: (label, context = [], length = 32) => expand(sha256, prk, lengthPrefixed(label, ...context), length),
+    derive: (label, context = [], length = 32) => primitives.hkdfExpand(prk, lengthPrefixed(label, ...context), length),
     destroy: () => prk.fill(0),
   };
 }
@@ -80,17 +78,21 @@ const ONE = new Uint8Array([1]);
 /**
  * HKDF-Expand only (RFC 5869 section 3.3: Extract may be skipped when the input is already a
  * uniformly random key), for the per-record hot path where the input is a random 32-byte data
- * key. The HMAC key schedule is computed once and cloned for each label, so deriving k subkeys
- * costs 2 + 2k SHA-256 compressions instead of 8k. `expander(prk).derive(label, ctx)` equals
- * `expand(sha256, prk, lp(label, ...ctx), 32)` exactly.
+ * key. A 32-byte output is the first Expand block, T(1) = HMAC(key, info || 0x01), computed with
+ * one keyed HMAC (whose key schedule the portable primitives keep between labels).
+ * `expanderFrom(k).derive(label, ctx)` equals `hkdfExpand(k, lp(label, ...ctx), 32)` exactly
+ * (kdf.test.ts checks it).
  */
 export function expanderFrom(uniformKey: Uint8Array): Kdf {
-  const base = hmac.create(sha256, uniformKey);
+  let mac: ((...m: Uint8Array[]) => Uint8Array) | null = primitives.hmacKey(uniformKey);
   return {
     derive: (label, context = [], length = 32) => {
       if (length !== 32) throw new RangeError('"length" expected 32 for the expander');
-      return base.clone().update(lengthPrefixed(label, ...context)).update(ONE).digest();
+      if (mac === null) throw new TypeError('this key derivation was destroyed');
+      return mac(lengthPrefixed(label, ...context), ONE);
     },
-    destroy: () => base.destroy(),
+    destroy: () => {
+      mac = null;
+    },
   };
 }

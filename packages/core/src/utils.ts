@@ -3,7 +3,7 @@
  *   "key" expected Uint8Array of length 32, got length=16
  * TypeError for a wrong type, RangeError for a wrong length or range.
  */
-import { randomBytes as nobleRandomBytes } from '@noble/hashes/utils.js';
+import { primitives } from '#primitives';
 import { Malformed } from './errors.js';
 
 export function isBytes(a: unknown): a is Uint8Array {
@@ -62,7 +62,7 @@ function describe(v: unknown): string {
 }
 
 export function randomBytes(n: number): Uint8Array {
-  return nobleRandomBytes(n);
+  return primitives.randomBytes(n);
 }
 
 export function concatBytes(...parts: Uint8Array[]): Uint8Array {

@@ -3,19 +3,15 @@
  * used through. A tuple key itself is never used directly for anything but these derivations.
  * Internal: not exported from the package.
  */
-import { hmac } from '@noble/hashes/hmac.js';
-import { sha256 } from '@noble/hashes/sha2.js';
+import { primitives } from '#primitives';
 import { deriveKey, LABELS } from '../kdf.js';
 import { tupleId, type Tuple } from '../policy/tuples.js';
 
-/** HMAC-SHA256 under a fixed key, with the key schedule done once (the state is cloned per call). */
-export interface KeyedMac {
-  (message: Uint8Array): Uint8Array;
-}
+/** HMAC-SHA256 under a fixed key (see primitives/api.ts `hmacKey`). */
+export type KeyedMac = (message: Uint8Array) => Uint8Array;
 
 export function keyedMac(key: Uint8Array): KeyedMac {
-  const template = hmac.create(sha256, key);
-  return (message) => template.clone().update(message).digest();
+  return primitives.hmacKey(key);
 }
 
 export interface TupleMaterial {

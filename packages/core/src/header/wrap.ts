@@ -25,9 +25,8 @@
  * and a writer cannot guess it from an unbounded value space).
  */
 import { lp } from '../format/lp.js';
-import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
-import { hmac } from '@noble/hashes/hmac.js';
-import { sha256 } from '@noble/hashes/sha2.js';
+import { primitives } from '#primitives';
+import type { KeyedHmac } from '../primitives/api.js';
 import { userMaterial, writerSecrets, writerTuple, type UserKey, type WriterKey } from '../authority/keys.js';
 import type { TupleMaterial } from '../authority/material.js';
 import { DecryptionFailed, InputTooLarge, KeyNotFound, SchemeMismatch } from '../errors.js';
@@ -82,12 +81,13 @@ export function headerAuthKey(dataKey: Uint8Array): Uint8Array {
   return k;
 }
 
-/** HMAC-SHA256 with its key schedule done (cloned per use), or the raw key. */
-export type HeaderAuth = Uint8Array | ReturnType<typeof hmac.create>;
+/** The header MAC key: raw bytes, or a keyed HMAC made from them. */
+export type HeaderAuth = Uint8Array | KeyedHmac;
 
 function headerMac(auth: HeaderAuth, ctx: Uint8Array, ad: Uint8Array, body: Uint8Array): Uint8Array {
-  const h = auth instanceof Uint8Array ? hmac.create(sha256, auth) : auth.clone();
-  return h.update(lp(ctx, ad)).update(body).digest().slice(0, HEADER_MAC_LENGTH);
+  const parts = [lp(ctx, ad), body];
+  const mac = auth instanceof Uint8Array ? primitives.hmacSha256(auth, ...parts) : auth(...parts);
+  return mac.slice(0, HEADER_MAC_LENGTH);
 }
 
 function escrowPlaintext(dataKey: Uint8Array, resolved: PolicyTuples): Uint8Array {
@@ -148,7 +148,7 @@ export function wrapChecked(
   for (let i = 0; i < tuples.length; i++) {
     const m = writerTuple(writer, tuples[i] as Tuple, ids[i] as string);
     const h = entryMac(m, ctx);
-    const wrapped = xchacha20poly1305(m.wrapKey, h.subarray(0, 24), ctx).encrypt(dataKey);
+    const wrapped = primitives.xchacha20poly1305Seal(m.wrapKey, h.subarray(0, 24), dataKey, ctx);
     const row = new Uint8Array(ENTRY_LENGTH);
     row.set(h.subarray(0, LOCATOR_LENGTH), 0);
     row.set(wrapped, LOCATOR_LENGTH);
@@ -165,7 +165,7 @@ export function wrapChecked(
   }
   const entries = concatBytes(...rows);
   const pt = escrowPlaintext(dataKey, resolved);
-  const escrow = xchacha20poly1305(writerSecrets(writer).escrowKey, nonce, ctx).encrypt(pt);
+  const escrow = primitives.xchacha20poly1305Seal(writerSecrets(writer).escrowKey, nonce, pt, ctx);
   pt.fill(0);
   const body = encodeHeaderBody({ version: HEADER_VERSION, epoch: writer.epoch, nonce, entries, escrow });
   const header = new Uint8Array(body.length + HEADER_MAC_LENGTH);
@@ -222,12 +222,8 @@ export function unwrapDecoded(h: DecodedHeader, b: CheckedBinding, userKey: User
     const mac = entryMac(m, ctx);
     const i = findEntry(h, mac.subarray(0, LOCATOR_LENGTH));
     if (i < 0) continue;
-    let dataKey: Uint8Array;
-    try {
-      dataKey = xchacha20poly1305(m.wrapKey, mac.subarray(0, 24), ctx).decrypt(wrappedAt(h.entries, i));
-    } catch {
-      continue;
-    }
+    const dataKey = primitives.xchacha20poly1305Open(m.wrapKey, mac.subarray(0, 24), wrappedAt(h.entries, i), ctx);
+    if (dataKey === null) continue;
     const k = headerAuthKey(dataKey);
     const ok = verifyMac(h, ctx, b.associatedData, k);
     k.fill(0);
@@ -273,16 +269,12 @@ export function openEscrowDecoded(
   h: DecodedHeader,
   b: CheckedBinding,
   writer: WriterKey,
-): EscrowContents & { resolved: PolicyTuples; authKey: ReturnType<typeof hmac.create> } {
+): EscrowContents & { resolved: PolicyTuples; authKey: KeyedHmac } {
   if (h.epoch !== writer.epoch) throw new KeyNotFound(`the header is for epoch ${h.epoch}, the writer key for epoch ${writer.epoch}`);
   if (b.tenant !== writer.tenant) throw new KeyNotFound(`the header is for tenant ${JSON.stringify(b.tenant)}, the writer key for ${JSON.stringify(writer.tenant)}`);
   const ctx = headerContext(b, h.version, h.epoch, h.nonce);
-  let pt: Uint8Array;
-  try {
-    pt = xchacha20poly1305(writerSecrets(writer).escrowKey, h.nonce, ctx).decrypt(h.escrow);
-  } catch (cause) {
-    throw new DecryptionFailed({ cause });
-  }
+  const pt = primitives.xchacha20poly1305Open(writerSecrets(writer).escrowKey, h.nonce, h.escrow, ctx);
+  if (pt === null) throw new DecryptionFailed();
   try {
     const dataKey = pt.slice(0, DATA_KEY_LENGTH);
     const len = ((pt[DATA_KEY_LENGTH] as number) << 8) | (pt[DATA_KEY_LENGTH + 1] as number);
@@ -290,17 +282,15 @@ export function openEscrowDecoded(
     if (end > pt.length || pt.subarray(end).some((x) => x !== 0)) throw new DecryptionFailed();
     const resolved = decodePolicyCached(writer.schema, pt.subarray(DATA_KEY_LENGTH + 2, end));
     const k = headerAuthKey(dataKey);
-    const authKey = hmac.create(sha256, k);
+    const authKey = primitives.hmacKey(k);
     k.fill(0);
-    if (!verifyMac(h, ctx, b.associatedData, authKey)) {
-      authKey.destroy();
-      throw new DecryptionFailed();
-    }
+    if (!verifyMac(h, ctx, b.associatedData, authKey)) throw new DecryptionFailed();
     return { dataKey, policy: resolved.policy, resolved, authKey };
-  } catch (cause) {
-    // An authentic escrow with bad contents cannot come from this library: same generic error.
-    if (cause instanceof DecryptionFailed) throw cause;
-    throw new DecryptionFailed({ cause });
+  } catch (e) {
+    // An authentic escrow with bad contents cannot come from this library: same generic error,
+    // with no cause (the cause could tell which check failed).
+    if (e instanceof DecryptionFailed) throw e;
+    throw new DecryptionFailed();
   } finally {
     pt.fill(0);
   }
@@ -311,8 +301,7 @@ export function openEscrowDecoded(
  * Throws KeyNotFound for another epoch or tenant, DecryptionFailed if anything fails to verify.
  */
 export function openEscrow(header: Uint8Array, binding: RecordBinding, writer: WriterKey): EscrowContents {
-  const { dataKey, policy, authKey } = openEscrowDecoded(decodeHeader(header), checkBinding(binding), writer);
-  authKey.destroy();
+  const { dataKey, policy } = openEscrowDecoded(decodeHeader(header), checkBinding(binding), writer);
   return { dataKey, policy };
 }
 
@@ -341,6 +330,5 @@ export function rewrapDecoded(
     return { ...wrapChecked(dataKey, resolved, to, b, Math.max(minEntries, h.entryCount), random, authKey), policy };
   } finally {
     dataKey.fill(0);
-    authKey.destroy();
   }
 }

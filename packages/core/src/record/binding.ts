@@ -15,7 +15,7 @@
  *   id,tnt,kid   all of the above (collection, from the caller, too)
  */
 import { lp } from '../format/lp.js';
-import { sha256 } from '@noble/hashes/sha2.js';
+import { primitives } from '#primitives';
 import { FORMAT_VERSION } from '../format/constants.js';
 import { expanderFrom, LABELS } from '../kdf.js';
 import { float32Bytes } from '../vector/cipher.js';
@@ -28,18 +28,18 @@ export interface RecordScope {
 }
 
 export function tokensDigest(tokens: readonly string[] | undefined): Uint8Array {
-  if (tokens === undefined) return sha256(lp('sealvec/pf', 'absent'));
-  return sha256(lp('sealvec/pf', String(tokens.length), ...tokens));
+  if (tokens === undefined) return primitives.sha256(lp('sealvec/pf', 'absent'));
+  return primitives.sha256(lp('sealvec/pf', String(tokens.length), ...tokens));
 }
 
 export function blindIndexDigest(bi: Readonly<Record<string, readonly string[]>> | undefined): Uint8Array {
-  if (bi === undefined) return sha256(lp('sealvec/bi', 'absent'));
+  if (bi === undefined) return primitives.sha256(lp('sealvec/bi', 'absent'));
   const fields: string[] = ['sealvec/bi', String(Object.keys(bi).length)];
   for (const f of Object.keys(bi).sort()) {
     const t = bi[f] as readonly string[];
     fields.push(f, String(t.length), ...t);
   }
-  return sha256(lp(...fields));
+  return primitives.sha256(lp(...fields));
 }
 
 /** `hasExact` says whether the record has an `x` field, so deleting it is detected. */

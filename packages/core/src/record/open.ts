@@ -5,7 +5,7 @@
  * Malformed (structure) and DimensionMismatch (a vector of the wrong length) are the only other
  * errors, and they depend only on public structure.
  */
-import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
+import { primitives } from '#primitives';
 import { userMaterial, type UserKey, type WriterKey } from '../authority/keys.js';
 import { DecryptionFailed, DimensionMismatch, Malformed } from '../errors.js';
 import { AEAD_TAG_LENGTH, EXACT_VECTOR_F32, EXACT_VECTOR_NORM, FORMAT_VERSION, SEAL_NONCE_LENGTH } from '../format/constants.js';
@@ -90,11 +90,13 @@ export function createOpener(options: OpenerOptions): Opener {
     try {
       const scope: RecordScope = { tenant: b.tenant, collection, recordId: b.recordId, kid: record.kid };
       let payload: JsonValue;
+      const text = primitives.xchacha20poly1305Open(keys.payload, pNonce, pCt, payloadAad(scope, x !== undefined, blindIndexDigest(record.blindIndex)));
+      if (text === null) throw new DecryptionFailed();
       try {
-        const text = xchacha20poly1305(keys.payload, pNonce, payloadAad(scope, x !== undefined, blindIndexDigest(record.blindIndex))).decrypt(pCt);
         payload = JSON.parse(fromUtf8(text, 'payload')) as JsonValue;
-      } catch (cause) {
-        throw new DecryptionFailed({ cause });
+      } catch {
+        // Authentic but not JSON: cannot come from this library; the same generic error.
+        throw new DecryptionFailed();
       }
       if (opts.vector === false) return { id: record.id, vector: undefined, payload };
       return { id: record.id, vector: recoverVector(record, x, dataKey, keys.vector, scope), payload };
@@ -120,8 +122,7 @@ export function createOpener(options: OpenerOptions): Opener {
   function openWithWriter(record: SealedRecord, writer: WriterKey): OpenedRecord & { policy: Policy } {
     if (typeof writer !== 'object' || writer === null || writer.kind !== 'writer') throw new TypeError('"writer" expected a WriterKey');
     const prep = prepare(record);
-    const { dataKey, policy, authKey } = openEscrowDecoded(prep.h, { ...prep.b, associatedData: tokensDigest(record.prefilter) }, writer);
-    authKey.destroy();
+    const { dataKey, policy } = openEscrowDecoded(prep.h, { ...prep.b, associatedData: tokensDigest(record.prefilter) }, writer);
     return { ...withDataKey(record, dataKey, prep, {}), policy };
   }
 
@@ -133,12 +134,8 @@ export function createOpener(options: OpenerOptions): Opener {
       if (cipher.metric === 'cosine') throw new DecryptionFailed();
       return cipher.decrypt(ct, binding);
     }
-    let plain: Uint8Array;
-    try {
-      plain = xchacha20poly1305(xKey, x[0], exactVectorAad(scope, record.nonce, record.tag, record.vector)).decrypt(x[1]);
-    } catch (cause) {
-      throw new DecryptionFailed({ cause });
-    }
+    const plain = primitives.xchacha20poly1305Open(xKey, x[0], x[1], exactVectorAad(scope, record.nonce, record.tag, record.vector));
+    if (plain === null) throw new DecryptionFailed();
     try {
       const d = cipher.dimension;
       if (plain[0] === EXACT_VECTOR_F32 && plain.length === 1 + 4 * d) {

@@ -70,7 +70,6 @@ export function createRewrapper(options: RewrapOptions): Rewrapper {
         return out;
       } finally {
         dataKey.fill(0);
-        authKey.destroy();
       }
     },
   });

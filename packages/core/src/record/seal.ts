@@ -37,7 +37,7 @@ import { blindIndexTokens } from '../tokens/blind-index.js';
 import { recordPrefilterTokens } from '../tokens/prefilter.js';
 import { aint, concatBytes, randomBytes, utf8 } from '../utils.js';
 import { float32Bytes, type VectorCipher } from '../vector/cipher.js';
-import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
+import { primitives } from '#primitives';
 import { blindIndexDigest, cleanRecordKeys, exactVectorAad, payloadAad, recordKeys, tokensDigest, type RecordScope } from './binding.js';
 import { PolicyCache } from './policy-cache.js';
 import type { SealedRecord, SealInput } from './types.js';
@@ -137,11 +137,11 @@ export function createSealer(options: SealerOptions): Sealer {
         exactPlain = plain;
       }
 
-      const sealedPayload = concatBytes(pNonce, xchacha20poly1305(keys.payload, pNonce, payloadAad(scope, exactPlain !== undefined, blindIndexDigest(bi))).encrypt(text));
+      const sealedPayload = concatBytes(pNonce, primitives.xchacha20poly1305Seal(keys.payload, pNonce, text, payloadAad(scope, exactPlain !== undefined, blindIndexDigest(bi))));
 
       let exact: Uint8Array | undefined;
       if (exactPlain !== undefined) {
-        exact = concatBytes(xNonce, xchacha20poly1305(keys.vector, xNonce, exactVectorAad(scope, ct.nonce, ct.tag, ct.vector)).encrypt(exactPlain));
+        exact = concatBytes(xNonce, primitives.xchacha20poly1305Seal(keys.vector, xNonce, exactPlain, exactVectorAad(scope, ct.nonce, ct.tag, ct.vector)));
         exactPlain.fill(0);
       }
 

@@ -21,8 +21,7 @@ import { lp } from '../format/lp.js';
 import { fieldKeyOf, type UserKey, type WriterKey } from '../authority/keys.js';
 import { KeyNotFound, Malformed } from '../errors.js';
 import { BLIND_INDEX_TOKEN_BYTES, MAX_BLIND_INDEX_VALUE_BYTES, MAX_BLIND_INDEX_VALUES } from '../format/constants.js';
-import { hmac } from '@noble/hashes/hmac.js';
-import { sha256 } from '@noble/hashes/sha2.js';
+import { primitives } from '#primitives';
 import { astring, concatBytes, toBase64url, utf8 } from '../utils.js';
 
 export type IndexValue = string | number | boolean;
@@ -54,7 +53,7 @@ function fieldKey(key: WriterKey | UserKey, field: string): Uint8Array {
 }
 
 function token(k: Uint8Array, collection: string, field: string, v: Uint8Array): string {
-  const mac = hmac(sha256, k, lp('sealvec/blind-index/v1', collection, field, v));
+  const mac = primitives.hmacSha256(k, lp('sealvec/blind-index/v1', collection, field, v));
   return toBase64url(mac.subarray(0, BLIND_INDEX_TOKEN_BYTES));
 }
 

@@ -19,9 +19,7 @@
  * float32 coordinate. Query noise is a keyed function of the query itself, so
  * repeating a query yields the identical ciphertext: repeats cannot be averaged away.
  */
-import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
-import { hmac } from '@noble/hashes/hmac.js';
-import { sha256 } from '@noble/hashes/sha2.js';
+import { primitives } from '#primitives';
 import { DecryptionFailed, DimensionMismatch, EmptyInput } from '../errors.js';
 import { deriveKey, expanderFrom, LABELS } from '../kdf.js';
 import { tenantVectorSecret, type VectorKey } from '../keys/vector-key.js';
@@ -183,7 +181,7 @@ class Cipher implements VectorCipher {
     prepareVector(q, this.dimension, this.metric, this.maxNorm, 'query', x, what);
     // The noise seed is a keyed function of the (float32) prepared query: same query, same noise.
     const prepared = Float32Array.from(x);
-    const seed = hmac(sha256, this.#queryNoiseKey, float32Bytes(prepared));
+    const seed = primitives.hmacSha256(this.#queryNoiseKey, float32Bytes(prepared));
     this.#transform(x, seed, out);
   }
 
@@ -299,7 +297,7 @@ class Cipher implements VectorCipher {
       lengthPrefixed(String(VECTOR_FORMAT_VERSION), this.kid, this.tenant, this.metric, collection, recordId, nonce),
       float32Bytes(vector),
     );
-    return chacha20poly1305(tagKey, ZERO_NONCE_12, aad).encrypt(EMPTY);
+    return primitives.chacha20poly1305Seal(tagKey, ZERO_NONCE_12, EMPTY, aad);
   }
 
   #checkMatrix(matrix: Float32Array, n: number): void {

@@ -3,7 +3,7 @@
  * seed is used for exactly one stream). All keyed randomness of the vector cipher (mix signs and
  * permutations, noise directions and radii) comes from here.
  */
-import { chacha20 } from '@noble/ciphers/chacha.js';
+import { primitives } from '#primitives';
 
 const ZERO_NONCE = new Uint8Array(12);
 const BLOCK = 64;
@@ -12,8 +12,7 @@ export const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 
 
 /** `length` bytes of keystream starting at 64-byte block `counter`. */
 export function prfBytes(seed: Uint8Array, length: number, counter = 0): Uint8Array {
-  const buf = new Uint8Array(length);
-  return chacha20(seed, ZERO_NONCE, buf, buf, counter);
+  return primitives.chacha20Keystream(seed, ZERO_NONCE, length, counter);
 }
 
 /** `count` uniform 32-bit words of keystream. */

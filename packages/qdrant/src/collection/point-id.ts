@@ -5,7 +5,7 @@
  * tenants' equal ids never collide. The caller's id itself is kept in the stored payload (`id`),
  * which is how it is recovered; the mapping is one-way.
  */
-import { sha256 } from '@noble/hashes/sha2.js';
+import { primitives } from '@sealvec/core/internal';
 
 const encoder = new TextEncoder();
 
@@ -26,7 +26,7 @@ export function pointIdOf(tenant: string, recordId: string): string {
     msg.set(p, off);
     off += p.length;
   }
-  const h = sha256(msg).subarray(0, 16);
+  const h = primitives.sha256(msg).subarray(0, 16);
   h[6] = (h[6]! & 0x0f) | 0x80; // version 8
   h[8] = (h[8]! & 0x3f) | 0x80; // RFC 9562 variant
   let hex = '';
