@@ -215,6 +215,8 @@ export function writeReport(out: string, cfg: BenchConfig, log: Log): void {
   }
   const search = readJson<SearchResults>(join(out, 'search.json'));
   decide(results, search);
+  // The presets as priced with the client cost now beside the results.
+  writeAtomic(join(out, 'results.json'), `${JSON.stringify(results, null, 1)}\n`);
   const throughput = readJson<ThroughputJson>(join(out, 'throughput.json'));
   const throughputMd = existsSync(join(out, 'throughput.md')) ? readFileSync(join(out, 'throughput.md'), 'utf8') : undefined;
   const goal = goalDatasets(results.datasets);

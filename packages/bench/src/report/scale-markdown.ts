@@ -3,11 +3,12 @@
  * draft of the README / threat-model table: per preset, what a key holder and a thief with known
  * pairs can reconstruct). Every number comes from results.json.
  */
-import { type DepthPoint, type DepthPresetChoice, type PairSummary, RECALL_RATIO } from '../run/depth-presets.js';
+import { commonPairs, DEFAULT_LEAKAGE, type DepthPoint, type DepthPresetChoice, type PairSummary, RECALL_RATIO, summarizePair } from '../run/depth-presets.js';
+import { costAt } from '../search-bench.js';
 import { backtest, extrapolate } from '../run/extrapolate.js';
 import type { BenchResults } from '../run/results.js';
 import type { ScaleRun } from '../run/run-scale.js';
-import { attackSourceFor, plainRecall, recallAt } from '../run/scale-frontier.js';
+import { attackSourceFor, depthPoints, plainRecall, recallAt } from '../run/scale-frontier.js';
 import { depthFrontierName, sizePlotName } from './scale-plots.js';
 
 const f3 = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? 'n/a' : v.toFixed(3));
@@ -72,6 +73,24 @@ export function scaleSection(r: BenchResults): string[] {
     }
   } else {
     out.push('No dataset had both size-sweep and attack results, so no preset could be chosen.', '');
+  }
+  if (r.corePresets?.length) {
+    const points = depthPoints(sc.runs, r.datasets);
+    const opts = { privateLeakage: sc.config.privateTarget, budgetMs: sc.config.budgetMs, budgetDimension: sc.config.budgetDimension, cost: (d: number) => costAt(r.clientCost?.fits ?? [], sc.config.budgetDimension, k * d) };
+    const grid = commonPairs(points);
+    out.push(
+      '### The presets compiled into @sealvec/core at the time of this run, on the sweep',
+      '',
+      table(
+        ['preset', 'beta (relative)', 'depth', `client overhead (p50, d = ${sc.config.budgetDimension})`, 'worst recall ratio, exact', 'worst recall ratio, HNSW', 'worst best attack, 1,000 pairs', 'worst key holder', 'on the grid'],
+        r.corePresets.map((p) => {
+          const onGrid = grid.some((g) => g.betaRel === p.betaRel && g.depth === p.oversample);
+          const s = onGrid ? summarizePair(points, p.betaRel, p.oversample, () => true, DEFAULT_LEAKAGE, RECALL_RATIO, opts) : undefined;
+          return [p.name, ...(s ? pairCells(s) : [String(p.betaRel), `x${p.oversample}`, '-', '-', '-', '-', '-']), onGrid ? 'yes' : 'no: add its beta and depth to scale.betas / scale.depths'];
+        }),
+      ),
+      '',
+    );
   }
   if (r.depthGoal?.length) {
     out.push('### Can any (beta, depth) meet the default goal on each dataset alone?', '');

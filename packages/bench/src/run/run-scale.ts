@@ -112,11 +112,7 @@ export function runScale(ds: BenchDataset, sc: ScaleConfig, seed: number, hnsw: 
     buildSeconds += (performance.now() - t) / 1000;
     return idx;
   };
-  const search = (idx: HnswIndex, q: VectorSet, limit: number): Int32Array[] =>
-    Array.from({ length: q.rows }, (_, i) => {
-      const got = idx.search(row(q, i), limit).labels;
-      return got;
-    });
+  const search = (idx: HnswIndex, q: VectorSet, limit: number): Int32Array[] => Array.from({ length: q.rows }, (_, i) => idx.search(row(q, i), limit).labels);
 
   // Per size: the rows, their plaintext view and the exact ground truth; plain HNSW recall.
   const subsets = sizes.map((size) => {
@@ -133,6 +129,7 @@ export function runScale(ds: BenchDataset, sc: ScaleConfig, seed: number, hnsw: 
       plainPoints.push({ size: s.size, search: 'hnsw', recall: recallAtK(found, s.truth, Math.min(k, s.size)) });
     }
   }
+  log(`  scale: ground truth${useHnsw ? ' and plaintext HNSW' : ''} at ${sizes.length} sizes [${((performance.now() - t0) / 1000).toFixed(1)} s]`);
 
   const points: ScalePoint[] = [];
   for (const betaRel of sc.betas) {
