@@ -9,22 +9,46 @@
 import type { Metric } from '@sealvec/core';
 import { normalizeRows, type VectorSet } from '../datasets/vectors.js';
 import { type Mat, mulBT, scaleMat, transpose, zeros } from '../linalg/matrix.js';
-import { rowSpaceBasis } from '../linalg/procrustes.js';
 import { ballPoint, createRng, type Rng } from '../rng.js';
 import type { Scheme } from './scheme.js';
 
 /**
- * A Haar-distributed orthogonal matrix: Gram-Schmidt on the rows of a standard Gaussian matrix
- * (equivalent to QR with a positive diagonal, which is what makes the result uniform).
+ * A Haar-distributed orthogonal matrix: modified Gram-Schmidt on the rows of a standard Gaussian
+ * matrix (equivalent to QR with a positive diagonal, which is what makes the result uniform).
+ * One pass is enough here: a square Gaussian matrix has condition number about d, so the loss
+ * of orthogonality stays near d x 1e-16.
  */
 export function haarOrthogonal(d: number, rng: Rng): Mat {
-  for (;;) {
-    const g = zeros(d, d);
-    for (let i = 0; i < g.data.length; i++) g.data[i] = rng.gaussian();
-    const q = rowSpaceBasis(g);
-    // A Gaussian matrix is singular with probability 0; redraw in the impossible case.
-    if (q.rows === d) return q;
+  const q = zeros(d, d);
+  const a = q.data;
+  for (let i = 0; i < a.length; i++) a[i] = rng.gaussian();
+  for (let i = 0; i < d; i++) {
+    const vi = i * d;
+    for (let j = 0; j < i; j++) {
+      const qj = j * d;
+      let t0 = 0;
+      let t1 = 0;
+      let k = 0;
+      for (; k + 1 < d; k += 2) {
+        t0 += (a[vi + k] as number) * (a[qj + k] as number);
+        t1 += (a[vi + k + 1] as number) * (a[qj + k + 1] as number);
+      }
+      if (k < d) t0 += (a[vi + k] as number) * (a[qj + k] as number);
+      const t = t0 + t1;
+      for (let c = 0; c < d; c++) a[vi + c]! -= t * (a[qj + c] as number);
+    }
+    let s = 0;
+    for (let c = 0; c < d; c++) s += (a[vi + c] as number) ** 2;
+    // A Gaussian row in the span of the previous ones has probability 0; redraw in that case.
+    if (!(s > 1e-20)) {
+      for (let c = 0; c < d; c++) a[vi + c] = rng.gaussian();
+      i--;
+      continue;
+    }
+    const f = 1 / Math.sqrt(s);
+    for (let c = 0; c < d; c++) a[vi + c]! *= f;
   }
+  return q;
 }
 
 export interface RotationSchemeOptions {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fromVectors, mulBT } from '../linalg/matrix.js';
 import { createRng } from '../rng.js';
 import { sealvecScheme } from './sealvec.js';
-import { rotationScheme } from './rotation.js';
+import { haarOrthogonal, rotationScheme } from './rotation.js';
 import { shuffleScheme } from './shuffle.js';
 
 const rng = createRng(3);
@@ -81,6 +81,14 @@ describe('random rotation baseline', () => {
     expect(dist2(r(c, 0), r(c, 1))).toBeCloseTo(s.scale * s.scale * dist2(r(x, 0), r(x, 1)), 3);
     const back = s.keyHolderInverse()!(fromVectors(c));
     for (let i = 0; i < 60; i++) expect(back.data[i]).toBeCloseTo(x.data[i] as number, 4);
+  });
+
+  it('draws a numerically orthogonal matrix at a larger d too', () => {
+    const q = haarOrthogonal(96, createRng(5));
+    const g = mulBT(q, q);
+    let worst = 0;
+    for (let i = 0; i < 96; i++) for (let j = 0; j < 96; j++) worst = Math.max(worst, Math.abs((g.data[i * 96 + j] as number) - (i === j ? 1 : 0)));
+    expect(worst).toBeLessThan(1e-12);
   });
 
   it('gives fresh noise to records, the same ciphertext to a repeated query, and rejects dot', () => {
