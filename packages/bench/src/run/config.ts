@@ -221,13 +221,13 @@ export function quickVariant(c: BenchConfig): BenchConfig {
   const attackBetas = [0.5, 1, 2, 4];
   return {
     ...c,
-    scale: { ...c.scale, betas: c.scale.betas.filter((b) => attackBetas.includes(b)), maxQueries: Math.min(c.scale.maxQueries, 50) },
+    scale: { ...c.scale, betas: c.scale.betas.filter((b) => attackBetas.includes(b)), maxQueries: Math.min(c.scale.maxQueries, 30) },
     betaSweep: [0, 0.5, 1, 2, 4],
     attackBetas,
     knownPairs: [10, 100],
-    attackPool: 600,
-    attackTargets: 100,
-    sampleSize: 500,
+    attackPool: 400,
+    attackTargets: 80,
+    sampleSize: 300,
     pcaKs: [0, 1, 4, 16],
     averagingRepeats: [1, 4, 16],
     averagingVectors: 20,
