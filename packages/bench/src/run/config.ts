@@ -52,6 +52,11 @@ export interface ScaleConfig {
   readonly maxQueries: number;
   /** Also search through HNSW (hnswlib, Qdrant's defaults) when hnswlib-node is installed. */
   readonly hnsw: boolean;
+  /**
+   * Largest collection size searched through HNSW (index builds dominate the sweep's time:
+   * hnswlib-node inserts a few thousand vectors per second per core); null for every size.
+   */
+  readonly hnswMaxRows: number | null;
   /** Sizes the size curves are extrapolated to. */
   readonly extrapolateTo: readonly number[];
   /** The client-overhead budget of the default preset: ms per query at this dimension. */
@@ -91,6 +96,7 @@ export const DEFAULT_SCALE: ScaleConfig = {
   sizes: [125, 250, 500, 1000, 10000, 100000],
   maxQueries: 200,
   hnsw: true,
+  hnswMaxRows: null,
   extrapolateTo: [100000, 1000000],
   budgetMs: 40,
   budgetDimension: 1536,
@@ -175,6 +181,7 @@ function scaleConfig(v: unknown, attackBetas: readonly number[]): ScaleConfig {
       if (typeof x !== 'boolean') throw new Malformed('config "scale.hnsw" expected true or false');
       return x;
     }, DEFAULT_SCALE.hnsw),
+    hnswMaxRows: pick('hnswMaxRows', (x) => (x === null ? null : integer(x, 'scale.hnswMaxRows', 1)), DEFAULT_SCALE.hnswMaxRows),
     extrapolateTo: pick('extrapolateTo', ints('extrapolateTo', 2), DEFAULT_SCALE.extrapolateTo),
     budgetMs: pick('budgetMs', (x) => numbers([x], 'scale.budgetMs', 0)[0]!, DEFAULT_SCALE.budgetMs),
     budgetDimension: pick('budgetDimension', (x) => integer(x, 'scale.budgetDimension', 1), DEFAULT_SCALE.budgetDimension),

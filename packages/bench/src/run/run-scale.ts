@@ -50,7 +50,7 @@ export interface ScaleRun {
   readonly betas: readonly number[];
   readonly plain: readonly PlainPoint[];
   readonly points: readonly ScalePoint[];
-  readonly hnsw: { readonly used: boolean; readonly reason?: string; readonly m: number; readonly efConstruct: number; readonly buildSeconds: number };
+  readonly hnsw: { readonly used: boolean; readonly reason?: string; readonly m: number; readonly efConstruct: number; readonly buildSeconds: number; readonly maxRows?: number };
   readonly seconds: number;
 }
 
@@ -105,6 +105,7 @@ export function runScale(ds: BenchDataset, sc: ScaleConfig, seed: number, hnsw: 
   const useHnsw = sc.hnsw && hnsw.ok && metric !== 'ip';
   const hnswReason = !sc.hnsw ? 'turned off in the config' : !hnsw.ok ? hnsw.reason : metric === 'ip' ? 'inner-product data: the plaintext reference would need an ip index' : undefined;
   const params = { ...QDRANT_HNSW, seed: seed & 0x7fffffff };
+  const hnswAt = (size: number) => useHnsw && (sc.hnswMaxRows === null || size <= sc.hnswMaxRows);
   let buildSeconds = 0;
   const build = (v: VectorSet): HnswIndex => {
     const t = performance.now();
@@ -123,7 +124,7 @@ export function runScale(ds: BenchDataset, sc: ScaleConfig, seed: number, hnsw: 
   });
   const plainPoints: PlainPoint[] = subsets.map((s) => ({ size: s.size, search: 'exact' as const, recall: 1 }));
   if (useHnsw) {
-    for (const s of subsets) {
+    for (const s of subsets.filter((x) => hnswAt(x.size))) {
       const idx = build(s.plain);
       const found = rerankLists(search(idx, queries, k), s.plain, queries, metric, k);
       plainPoints.push({ size: s.size, search: 'hnsw', recall: recallAtK(found, s.truth, Math.min(k, s.size)) });
@@ -151,7 +152,7 @@ export function runScale(ds: BenchDataset, sc: ScaleConfig, seed: number, hnsw: 
         const found = rerankLists(prefixes(cand, k * depth), s.plain, queries, metric, kk);
         points.push({ betaRel, size: s.size, depth, search: 'exact', recall: recallAtK(found, s.truth, kk) });
       }
-      if (useHnsw) {
+      if (hnswAt(s.size)) {
         const idx = build(enc);
         for (const depth of sc.depths) {
           const found = rerankLists(search(idx, encQ, Math.min(s.size, k * depth)), s.plain, queries, metric, kk);
@@ -161,7 +162,7 @@ export function runScale(ds: BenchDataset, sc: ScaleConfig, seed: number, hnsw: 
     }
     const at = (d: number, sr: CandidateSearch) => points.find((p) => p.betaRel === betaRel && p.size === n && p.depth === d && p.search === sr)?.recall;
     log(
-      `  scale beta=${betaRel}: recall@${k} at ${n} rows ${sc.depths.map((d) => `x${d} ${at(d, 'exact')?.toFixed(3)}${useHnsw ? `/${at(d, 'hnsw')?.toFixed(3)}` : ''}`).join(', ')} [${((performance.now() - tb) / 1000).toFixed(1)} s]`,
+      `  scale beta=${betaRel}: recall@${k} at ${n} rows ${sc.depths.map((d) => `x${d} ${at(d, 'exact')?.toFixed(3)}${hnswAt(n) ? `/${at(d, 'hnsw')?.toFixed(3)}` : ''}`).join(', ')} [${((performance.now() - tb) / 1000).toFixed(1)} s]`,
     );
   }
   return {
@@ -178,7 +179,14 @@ export function runScale(ds: BenchDataset, sc: ScaleConfig, seed: number, hnsw: 
     betas: sc.betas,
     plain: plainPoints,
     points,
-    hnsw: { used: useHnsw, ...(hnswReason !== undefined ? { reason: hnswReason } : {}), m: params.m, efConstruct: params.efConstruct, buildSeconds },
+    hnsw: {
+      used: useHnsw,
+      ...(hnswReason !== undefined ? { reason: hnswReason } : {}),
+      m: params.m,
+      efConstruct: params.efConstruct,
+      buildSeconds,
+      ...(useHnsw && sc.hnswMaxRows !== null && sc.hnswMaxRows < n ? { maxRows: sc.hnswMaxRows } : {}),
+    },
     seconds: (performance.now() - t0) / 1000,
   };
 }

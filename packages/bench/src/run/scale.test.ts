@@ -79,6 +79,10 @@ describe('the size and depth sweep', () => {
     if (hnsw.ok) {
       expect(run.plain.find((p) => p.search === 'hnsw' && p.size === 600)!.recall).toBeGreaterThan(0.9);
       expect(ratioAt(run, 0.01, 60, 'hnsw')).toBeGreaterThan(0.9);
+      // With a cap, HNSW is measured only up to it.
+      const capped = runScale(ds, { ...sc, betas: [0.01], depths: [1], hnswMaxRows: 200 }, 7, hnsw, () => {});
+      expect(capped.points.filter((p) => p.search === 'hnsw').map((p) => p.size)).toEqual([200]);
+      expect(capped.hnsw.maxRows).toBe(200);
     } else {
       expect(run.hnsw.reason).toBeDefined();
     }
