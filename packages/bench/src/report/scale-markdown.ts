@@ -160,20 +160,26 @@ function extrapolationSection(r: BenchResults): string[] {
   const sc = r.scale!;
   const out = ['### Extrapolating the small sets', ''];
   out.push(
-    'Model: logit(recall) = a + b log10(rows), fitted on the three largest measured sizes where the re-rank does not already see every row (k x depth < rows), recall clamped half a hit away from 0 and 1, slope held at <= 0. A straight line in log(rows) cannot follow a curve that flattens as the collection grows, so it tends to overstate the loss; the backtest measures by how much. It fits the larger sets on sizes <= 1,000 only, as the text sets allow, and compares the prediction with what was measured at the larger sizes: it is the error bar to put on the extrapolated figures, which are indicative only. The presets are chosen from measured points.',
+    'Model (depth-size equivalence): a true neighbour is lost when more rows than there are candidates overtake it in the noisy order, and the number that can grows with the collection as rows^alpha, so recall with c candidates among n\' rows equals recall with c (n / n\')^alpha candidates among the n rows measured. Recall is measured at every size on a fine grid of candidate counts (prefixes of one candidate list) and interpolated in log(candidates); alpha is estimated from the dataset\'s own sizes (for sizes n1 < n2, the count at n1 that gives the recall measured at n2 with c2 candidates), median over every usable match. The backtest estimates alpha and predicts from sizes <= 1,000 only, as the text sets allow, and compares with what was measured at the larger sizes: it is the error bar to put on the extrapolated figures, which are indicative only. The presets are chosen from measured points.',
     '',
   );
-  const bt = sc.runs.flatMap((run) => backtest(run, 1000).map((b) => ({ run: run.name, ...b })));
-  if (bt.length) {
-    const byRun = [...new Set(bt.map((b) => b.run))];
+  const bts = sc.runs.map((run) => ({ run, bt: backtest(run, 1000) })).filter((x) => x.bt.rows.length > 0);
+  if (bts.length) {
     out.push(
       table(
-        ['dataset', 'predictions', 'mean |error|', 'largest |error|', 'mean error (predicted - measured)'],
-        byRun.map((name) => {
-          const xs = bt.filter((b) => b.run === name && b.search === 'exact');
-          const err = xs.map((b) => b.predicted - b.measured);
+        ['dataset', 'alpha from sizes <= 1,000', 'alpha from all sizes', 'predictions', 'mean |error|', 'largest |error|', 'mean error (predicted - measured)'],
+        bts.map(({ run, bt }) => {
+          const err = bt.rows.map((b) => b.predicted - b.measured);
           const abs = err.map(Math.abs);
-          return [name, String(xs.length), f3(abs.reduce((a, b) => a + b, 0) / Math.max(1, abs.length)), f3(Math.max(...abs, 0)), f3(err.reduce((a, b) => a + b, 0) / Math.max(1, err.length))];
+          return [
+            run.name,
+            f3(bt.alpha),
+            f3(extrapolate(run, []).find((e) => e.alpha !== undefined)?.alpha),
+            String(bt.rows.length),
+            f3(abs.reduce((a, b) => a + b, 0) / Math.max(1, abs.length)),
+            f3(Math.max(...abs, 0)),
+            f3(err.reduce((a, b) => a + b, 0) / Math.max(1, err.length)),
+          ];
         }),
       ),
       '',
@@ -183,13 +189,13 @@ function extrapolationSection(r: BenchResults): string[] {
   }
   const targets = sc.config.extrapolateTo;
   for (const run of sc.runs) {
-    const ex = extrapolate(run, targets).filter((e) => e.search === 'exact' && e.predicted.length > 0);
+    const ex = extrapolate(run, targets).filter((e) => e.predicted.length > 0);
     if (!ex.length) {
-      if (run.fullRows < Math.max(...targets)) out.push(`- ${run.name}: too few measured sizes beyond the re-rank depth to fit a curve.`);
+      if (run.fullRows < Math.max(...targets)) out.push(`- ${run.name}: too few informative sizes (recall strictly between 0.05 and 0.995 at two sizes) to estimate alpha; not extrapolated.`, '');
       continue;
     }
     out.push(
-      `${run.name} (measured up to ${rows(run.fullRows)} rows), exact candidates:`,
+      `${run.name} (measured up to ${rows(run.fullRows)} rows, alpha = ${f3(ex[0]!.alpha)}), exact candidates:`,
       '',
       table(
         ['beta', 'depth', `measured at ${rows(run.fullRows)}`, ...targets.filter((t) => t > run.fullRows).map((t) => `predicted at ${rows(t)}`)],
@@ -198,7 +204,6 @@ function extrapolationSection(r: BenchResults): string[] {
       '',
     );
   }
-  out.push('');
   return out;
 }
 

@@ -19,7 +19,7 @@ export function depthFrontierName(run: ScaleRun): string {
 
 export function sizePlot(run: ScaleRun, depth: number, extrapolateTo: readonly number[]): string {
   const series: Series[] = [];
-  const ext = extrapolate(run, extrapolateTo).filter((e) => e.depth === depth && e.search === 'exact');
+  const ext = extrapolate(run, extrapolateTo).filter((e) => e.depth === depth);
   run.betas.forEach((b, i) => {
     const color = PALETTE[i % PALETTE.length]!;
     const pts = run.points.filter((p) => p.betaRel === b && p.depth === depth && p.search === 'exact').map((p) => [p.size, p.recall] as const);

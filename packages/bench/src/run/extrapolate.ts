@@ -1,98 +1,121 @@
 /**
  * How recall at a fixed (beta, depth) falls as the collection grows, and how far the measured
- * curve can be extended. Our text-embedding sets have about 1,000 rows, where a re-rank of
- * x10 already sees a tenth of the collection, so their curves are extrapolated, and the method
- * is checked on the sets that are large enough (a backtest).
+ * curve can be extended. Our text-embedding sets have about 1,000 rows, where a re-rank of x10
+ * already sees a tenth of the collection, so their curves are extrapolated, and the method is
+ * checked on the sets that are large enough (a backtest).
  *
- * Model: logit(recall) = a + b log10(n), fitted by least squares on the LOCAL_POINTS largest
- * measured sizes where the re-rank does not already see every row (k x depth < n; there recall
- * is 1 by construction and says nothing about size). Only the largest sizes: the measured
- * curves flatten as n grows (the issue's simulation: 0.990, 0.944, 0.920 at 1k, 10k, 100k), so
- * the slope at the top of the measured range is the least pessimistic straight line; it still
- * tends to overstate the loss, which the backtest shows. Recall is clamped to [e, 1 - e] with
- * e = 0.5 / (k x queries), half a hit, so a perfect score has a finite logit. Why this form: the
- * chance that a true neighbour is pushed out of the candidate list grows with the number of rows
- * that can overtake it, which grows with n; on the sets we can measure, recall falls roughly
- * linearly in log n in logit space until it saturates. The backtest reports the error of fitting
- * only sizes <= 1,000 (as the text sets allow) and predicting the larger sizes that were measured.
+ * Model, depth-size equivalence: a true neighbour is lost when more than `candidates` rows
+ * overtake it in the noisy order, and the number that do grows with the collection as n^alpha
+ * (alpha < 1: the extra rows are mostly far from the query). So recall with c candidates among
+ * n' rows equals recall with c (n / n')^alpha candidates among n rows:
+ *
+ *   R(n', c) = R(n, c (n / n')^alpha)
+ *
+ * R(n, .) is measured on a fine grid of candidate counts at every size (one candidate list,
+ * prefixes of it), interpolated in log(candidates); alpha is estimated from the dataset's own
+ * sizes: for each pair of sizes n1 < n2 and grid count c2, the c1 with R(n1, c1) = R(n2, c2)
+ * gives alpha = ln(c2 / c1) / ln(n2 / n1); the median over every usable pair and beta is kept.
+ * The backtest estimates alpha and predicts from sizes <= 1,000 only (as the text sets allow) and
+ * compares with what was measured at the larger sizes.
  */
-import type { ScaleRun } from './run-scale.js';
+import type { RecallCurve, ScaleRun } from './run-scale.js';
 
-export interface SizeFit {
-  readonly a: number;
-  readonly b: number;
-  /** Sizes the fit used (k x depth < size). */
-  readonly sizes: readonly number[];
+/** Recall at `c` candidates from a measured curve, linear in log(candidates) between grid points. */
+export function recallAtCandidates(curve: RecallCurve, c: number): number {
+  const xs = curve.candidates;
+  const ys = curve.recall;
+  if (xs.length === 0) return Number.NaN;
+  if (c <= xs[0]!) return ys[0]! * Math.min(1, c / xs[0]!);
+  if (c >= xs[xs.length - 1]!) return ys[ys.length - 1]!;
+  let i = 1;
+  while (xs[i]! < c) i++;
+  const t = (Math.log(c) - Math.log(xs[i - 1]!)) / (Math.log(xs[i]!) - Math.log(xs[i - 1]!));
+  return ys[i - 1]! + t * (ys[i]! - ys[i - 1]!);
 }
 
-const logit = (p: number) => Math.log(p / (1 - p));
-const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
-
-/** How many of the largest usable sizes the fit uses. */
-export const LOCAL_POINTS = 3;
-
-export function fitSizeCurve(points: readonly { size: number; recall: number }[], candidates: number, k: number, queries: number): SizeFit | undefined {
-  const eps = 0.5 / Math.max(1, k * queries);
-  const usable = points
-    .filter((p) => candidates < p.size && Number.isFinite(p.recall))
-    .sort((a, b) => a.size - b.size)
-    .slice(-LOCAL_POINTS);
-  if (new Set(usable.map((p) => p.size)).size < 2) return undefined;
-  const xs = usable.map((p) => Math.log10(p.size));
-  const ys = usable.map((p) => logit(Math.min(1 - eps, Math.max(eps, p.recall))));
-  const n = xs.length;
-  const mx = xs.reduce((s, x) => s + x, 0) / n;
-  const my = ys.reduce((s, y) => s + y, 0) / n;
-  let sxy = 0;
-  let sxx = 0;
-  for (let i = 0; i < n; i++) {
-    sxy += (xs[i]! - mx) * (ys[i]! - my);
-    sxx += (xs[i]! - mx) ** 2;
+/** The candidate count at which a curve reaches recall r (inverse of the interpolation), or undefined outside its range. */
+export function candidatesFor(curve: RecallCurve, r: number): number | undefined {
+  const xs = curve.candidates;
+  const ys = curve.recall;
+  for (let i = 1; i < xs.length; i++) {
+    const lo = ys[i - 1]!;
+    const hi = ys[i]!;
+    if (hi > lo && r >= lo && r <= hi) {
+      const t = (r - lo) / (hi - lo);
+      return Math.exp(Math.log(xs[i - 1]!) + t * (Math.log(xs[i]!) - Math.log(xs[i - 1]!)));
+    }
   }
-  // Recall cannot rise with size at a fixed depth; a rising fit is noise, so it is held flat.
-  const b = Math.min(0, sxx > 0 ? sxy / sxx : 0);
-  return { a: my - b * mx, b, sizes: usable.map((p) => p.size) };
+  return undefined;
 }
 
-export function predictRecall(fit: SizeFit, size: number): number {
-  return sigmoid(fit.a + fit.b * Math.log10(size));
+export interface AlphaEstimate {
+  readonly alpha: number;
+  /** (size pair, count) matches the median was taken over. */
+  readonly samples: number;
+}
+
+/** Recall strictly inside (LOW, HIGH) is informative; near 0 or 1 the curve is flat and the match ill-defined. */
+const LOW = 0.05;
+const HIGH = 0.995;
+
+export function estimateAlpha(curves: readonly RecallCurve[], maxSize = Infinity): AlphaEstimate | undefined {
+  const est: number[] = [];
+  const bySize = curves.filter((c) => c.size <= maxSize);
+  for (const a of bySize) {
+    for (const b of bySize) {
+      if (a.betaRel !== b.betaRel || !(a.size < b.size)) continue;
+      b.candidates.forEach((c2, i) => {
+        const r = b.recall[i]!;
+        if (c2 >= b.size || !(r > LOW && r < HIGH)) return;
+        const c1 = candidatesFor(a, r);
+        if (c1 === undefined || c1 >= a.size) return;
+        est.push(Math.log(c2 / c1) / Math.log(b.size / a.size));
+      });
+    }
+  }
+  if (est.length === 0) return undefined;
+  est.sort((x, y) => x - y);
+  const m = est.length >> 1;
+  const alpha = est.length % 2 ? est[m]! : (est[m - 1]! + est[m]!) / 2;
+  return { alpha: Math.max(0, alpha), samples: est.length };
+}
+
+/** R(to, c) from the curve measured at `from.size`. */
+export function predictRecall(from: RecallCurve, alpha: number, to: number, candidates: number): number {
+  return recallAtCandidates(from, candidates * (from.size / to) ** alpha);
 }
 
 export interface Extrapolation {
   readonly betaRel: number;
   readonly depth: number;
-  readonly search: 'exact' | 'hnsw';
   readonly measuredSize: number;
   readonly measured: number;
-  readonly fit?: SizeFit;
-  /** Predicted recall at each extrapolation size. */
+  readonly alpha?: number;
+  /** Predicted recall at each extrapolation size (empty when alpha could not be estimated). */
   readonly predicted: readonly { readonly size: number; readonly recall: number }[];
 }
 
-function curve(run: ScaleRun, betaRel: number, depth: number, search: 'exact' | 'hnsw', maxSize = Infinity) {
-  return run.points.filter((p) => p.betaRel === betaRel && p.depth === depth && p.search === search && p.size <= maxSize);
+function largestCurve(run: ScaleRun, betaRel: number, maxSize = Infinity): RecallCurve | undefined {
+  return (run.curves ?? []).filter((c) => c.betaRel === betaRel && c.size <= maxSize).sort((a, b) => b.size - a.size)[0];
 }
 
+/** Exact-candidate recall of every (beta, depth) extended to the sizes `to` above the measured ones. */
 export function extrapolate(run: ScaleRun, to: readonly number[]): Extrapolation[] {
+  const a = estimateAlpha(run.curves ?? []);
   const out: Extrapolation[] = [];
-  const searches = [...new Set(run.points.map((p) => p.search))];
-  for (const search of searches) {
-    for (const betaRel of run.betas) {
-      for (const depth of run.depths) {
-        const pts = curve(run, betaRel, depth, search);
-        const last = pts.find((p) => p.size === run.fullRows);
-        if (!last) continue;
-        const fit = fitSizeCurve(pts, run.k * depth, run.k, run.queries);
-        out.push({
-          betaRel,
-          depth,
-          search,
-          measuredSize: run.fullRows,
-          measured: last.recall,
-          ...(fit ? { fit } : {}),
-          predicted: fit ? to.filter((s) => s > run.fullRows).map((size) => ({ size, recall: predictRecall(fit, size) })) : [],
-        });
-      }
+  for (const betaRel of run.betas) {
+    const from = largestCurve(run, betaRel);
+    if (!from) continue;
+    for (const depth of run.depths) {
+      const c = run.k * depth;
+      out.push({
+        betaRel,
+        depth,
+        measuredSize: from.size,
+        measured: recallAtCandidates(from, c),
+        ...(a ? { alpha: a.alpha } : {}),
+        predicted: a ? to.filter((s) => s > from.size).map((size) => ({ size, recall: predictRecall(from, a.alpha, size, c) })) : [],
+      });
     }
   }
   return out;
@@ -101,26 +124,23 @@ export function extrapolate(run: ScaleRun, to: readonly number[]): Extrapolation
 export interface BacktestRow {
   readonly betaRel: number;
   readonly depth: number;
-  readonly search: 'exact' | 'hnsw';
   readonly size: number;
   readonly measured: number;
   readonly predicted: number;
 }
 
-/** Fit on sizes <= fitMax only, predict every larger measured size. */
-export function backtest(run: ScaleRun, fitMax: number): BacktestRow[] {
-  const out: BacktestRow[] = [];
-  const searches = [...new Set(run.points.map((p) => p.search))];
-  for (const search of searches) {
-    for (const betaRel of run.betas) {
-      for (const depth of run.depths) {
-        const fit = fitSizeCurve(curve(run, betaRel, depth, search, fitMax), run.k * depth, run.k, run.queries);
-        if (!fit) continue;
-        for (const p of curve(run, betaRel, depth, search).filter((q) => q.size > fitMax)) {
-          out.push({ betaRel, depth, search, size: p.size, measured: p.recall, predicted: predictRecall(fit, p.size) });
-        }
-      }
+/** Estimate alpha and predict from sizes <= fitMax only; compare with every larger measured size. */
+export function backtest(run: ScaleRun, fitMax: number): { alpha?: number; rows: BacktestRow[] } {
+  const a = estimateAlpha(run.curves ?? [], fitMax);
+  if (!a) return { rows: [] };
+  const rows: BacktestRow[] = [];
+  for (const betaRel of run.betas) {
+    const from = largestCurve(run, betaRel, fitMax);
+    if (!from) continue;
+    for (const p of run.points) {
+      if (p.search !== 'exact' || p.betaRel !== betaRel || p.size <= fitMax) continue;
+      rows.push({ betaRel, depth: p.depth, size: p.size, measured: p.recall, predicted: predictRecall(from, a.alpha, p.size, run.k * p.depth) });
     }
   }
-  return out;
+  return { alpha: a.alpha, rows };
 }

@@ -30,6 +30,17 @@ export interface ScalePoint {
   readonly recall: number;
 }
 
+/** Recall at a fine grid of candidate counts (exact candidates): the input of the extrapolation. */
+export interface RecallCurve {
+  readonly betaRel: number;
+  readonly size: number;
+  readonly candidates: readonly number[];
+  readonly recall: readonly number[];
+}
+
+/** Candidate counts of the fine grid (each one cheap: a prefix of one candidate list). */
+export const CURVE_CANDIDATES = [1, 2, 5, 10, 20, 40, 70, 100, 200, 400, 700, 1000, 2000, 4000];
+
 export interface PlainPoint {
   readonly size: number;
   readonly search: CandidateSearch;
@@ -50,6 +61,7 @@ export interface ScaleRun {
   readonly betas: readonly number[];
   readonly plain: readonly PlainPoint[];
   readonly points: readonly ScalePoint[];
+  readonly curves?: readonly RecallCurve[];
   readonly hnsw: { readonly used: boolean; readonly reason?: string; readonly m: number; readonly efConstruct: number; readonly buildSeconds: number; readonly maxRows?: number };
   readonly seconds: number;
 }
@@ -133,6 +145,7 @@ export function runScale(ds: BenchDataset, sc: ScaleConfig, seed: number, hnsw: 
   log(`  scale: ground truth${useHnsw ? ' and plaintext HNSW' : ''} at ${sizes.length} sizes [${((performance.now() - t0) / 1000).toFixed(1)} s]`);
 
   const points: ScalePoint[] = [];
+  const curves: RecallCurve[] = [];
   for (const betaRel of sc.betas) {
     const tb = performance.now();
     const scheme = sealvecScheme({
@@ -152,6 +165,13 @@ export function runScale(ds: BenchDataset, sc: ScaleConfig, seed: number, hnsw: 
         const found = rerankLists(prefixes(cand, k * depth), s.plain, queries, metric, kk);
         points.push({ betaRel, size: s.size, depth, search: 'exact', recall: recallAtK(found, s.truth, kk) });
       }
+      const grid = CURVE_CANDIDATES.filter((c) => c <= cand.dim);
+      curves.push({
+        betaRel,
+        size: s.size,
+        candidates: grid,
+        recall: grid.map((c) => recallAtK(rerankLists(prefixes(cand, c), s.plain, queries, metric, kk), s.truth, kk)),
+      });
       if (hnswAt(s.size)) {
         const idx = build(enc);
         for (const depth of sc.depths) {
@@ -179,6 +199,7 @@ export function runScale(ds: BenchDataset, sc: ScaleConfig, seed: number, hnsw: 
     betas: sc.betas,
     plain: plainPoints,
     points,
+    curves,
     hnsw: {
       used: useHnsw,
       ...(hnswReason !== undefined ? { reason: hnswReason } : {}),

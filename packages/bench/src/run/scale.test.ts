@@ -2,47 +2,53 @@ import { describe, expect, it } from 'vitest';
 import { createRng } from '../rng.js';
 import { loadHnsw } from '../search/hnsw.js';
 import { DEFAULT_SCALE, type ScaleConfig } from './config.js';
-import { backtest, extrapolate, fitSizeCurve, predictRecall } from './extrapolate.js';
+import { backtest, candidatesFor, estimateAlpha, extrapolate, predictRecall, recallAtCandidates } from './extrapolate.js';
 import { prepareDataset } from './prepare.js';
-import { exactTopK, runScale, type ScaleRun, sizesFor } from './run-scale.js';
+import { exactTopK, type RecallCurve, runScale, type ScaleRun, sizesFor } from './run-scale.js';
 import { ratioAt } from './scale-frontier.js';
 
-describe('size-curve extrapolation', () => {
-  it('recovers a planted logit-linear curve and ignores sizes the re-rank covers entirely', () => {
-    const a = 6;
-    const b = -1.2;
-    const truth = (n: number) => 1 / (1 + Math.exp(-(a + b * Math.log10(n))));
-    const pts = [20, 50, 200, 1000, 5000].map((size) => ({ size, recall: truth(size) }));
-    // 100 candidates: the size-50 point is trivial and must be dropped; only the 3 largest sizes count.
-    const fit = fitSizeCurve([{ size: 50, recall: 0.2 }, { size: 150, recall: 0.1 }, ...pts.slice(2)], 100, 10, 1e6)!;
-    expect(fit.sizes).toEqual([200, 1000, 5000]);
-    expect(fit.a).toBeCloseTo(a, 6);
-    expect(fit.b).toBeCloseTo(b, 6);
-    expect(predictRecall(fit, 1e6)).toBeCloseTo(truth(1e6), 6);
+describe('size-curve extrapolation (depth-size equivalence)', () => {
+  // A planted law: R(n, c) = G(c / n^0.4), G(u) = 1 - exp(-u).
+  const alpha = 0.4;
+  const G = (u: number) => 1 - Math.exp(-u);
+  const grid = [1, 2, 5, 10, 20, 40, 70, 100, 200, 400, 700, 1000];
+  const curve = (size: number, betaRel = 2): RecallCurve => ({ betaRel, size, candidates: grid.filter((c) => c <= size), recall: grid.filter((c) => c <= size).map((c) => G(c / size ** alpha)) });
+
+  it('interpolates a curve in log(candidates) and inverts it', () => {
+    const c = curve(1000);
+    expect(recallAtCandidates(c, 100)).toBeCloseTo(G(100 / 1000 ** alpha), 12);
+    const mid = recallAtCandidates(c, 150);
+    expect(mid).toBeGreaterThan(recallAtCandidates(c, 100));
+    expect(mid).toBeLessThan(recallAtCandidates(c, 200));
+    expect(candidatesFor(c, mid)).toBeCloseTo(150, 6);
+    expect(candidatesFor(c, 2)).toBeUndefined();
   });
 
-  it('never predicts recall rising with size, and needs two usable sizes', () => {
-    const fit = fitSizeCurve([{ size: 100, recall: 0.8 }, { size: 1000, recall: 0.9 }], 10, 10, 100)!;
-    expect(fit.b).toBe(0);
-    expect(predictRecall(fit, 1e6)).toBeCloseTo(predictRecall(fit, 100), 12);
-    expect(fitSizeCurve([{ size: 100, recall: 0.8 }], 10, 10, 100)).toBeUndefined();
-    // A perfect score has a finite logit (clamped half a hit from 1).
-    expect(Number.isFinite(fitSizeCurve([{ size: 100, recall: 1 }, { size: 1000, recall: 1 }], 10, 10, 100)!.a)).toBe(true);
+  it('recovers the planted alpha from the sizes and predicts a larger collection', () => {
+    const a = estimateAlpha([curve(125), curve(250), curve(500), curve(1000)])!;
+    expect(a.alpha).toBeCloseTo(alpha, 1);
+    expect(a.samples).toBeGreaterThan(5);
+    const pred = predictRecall(curve(1000), a.alpha, 100000, 400);
+    expect(pred).toBeCloseTo(G(400 / 100000 ** alpha), 1);
+    expect(estimateAlpha([curve(1000)])).toBeUndefined();
   });
 
   it('extrapolates and backtests a sweep', () => {
+    const sizes = [250, 500, 1000, 10000];
     const run: ScaleRun = {
       name: 't', family: 't', modality: 'text', metric: 'angular', dim: 4, fullRows: 10000, queries: 100, k: 10,
-      sizes: [250, 500, 1000, 10000], depths: [4], betas: [2],
+      sizes, depths: [4, 40], betas: [2],
       plain: [], hnsw: { used: false, m: 16, efConstruct: 100, buildSeconds: 0 }, seconds: 0,
-      points: [250, 500, 1000, 10000].map((size) => ({ betaRel: 2, size, depth: 4, search: 'exact' as const, recall: 1 / (1 + Math.exp(-(5 - 1 * Math.log10(size)))) })),
+      curves: sizes.map((n) => curve(n)),
+      points: sizes.flatMap((size) => [4, 40].map((depth) => ({ betaRel: 2, size, depth, search: 'exact' as const, recall: G((10 * depth) / size ** alpha) }))),
     };
     const ex = extrapolate(run, [100000, 1000000]);
-    expect(ex).toHaveLength(1);
-    expect(ex[0]!.predicted.map((p) => p.size)).toEqual([100000, 1000000]);
+    expect(ex.map((e) => e.depth)).toEqual([4, 40]);
+    expect(ex[1]!.predicted.map((p) => p.size)).toEqual([100000, 1000000]);
+    expect(ex[1]!.predicted[0]!.recall).toBeCloseTo(G(400 / 100000 ** alpha), 1);
     const bt = backtest(run, 1000);
-    expect(bt).toHaveLength(1);
-    expect(bt[0]!.predicted).toBeCloseTo(bt[0]!.measured, 6);
+    expect(bt.rows).toHaveLength(2);
+    for (const row of bt.rows) expect(Math.abs(row.predicted - row.measured)).toBeLessThan(0.03);
   });
 });
 
