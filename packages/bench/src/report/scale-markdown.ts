@@ -167,13 +167,13 @@ function extrapolationSection(r: BenchResults): string[] {
   if (bts.length) {
     out.push(
       table(
-        ['dataset', 'alpha from sizes <= 1,000', 'alpha from all sizes', 'predictions', 'mean |error|', 'largest |error|', 'mean error (predicted - measured)'],
+        ['dataset', 'alpha from sizes <= 1,000 (matches)', 'alpha from all sizes', 'predictions', 'mean |error|', 'largest |error|', 'mean error (predicted - measured)'],
         bts.map(({ run, bt }) => {
           const err = bt.rows.map((b) => b.predicted - b.measured);
           const abs = err.map(Math.abs);
           return [
             run.name,
-            f3(bt.alpha),
+            `${f3(bt.alpha)} (${bt.samples ?? 0})`,
             f3(extrapolate(run, []).find((e) => e.alpha !== undefined)?.alpha),
             String(bt.rows.length),
             f3(abs.reduce((a, b) => a + b, 0) / Math.max(1, abs.length)),
@@ -195,7 +195,7 @@ function extrapolationSection(r: BenchResults): string[] {
       continue;
     }
     out.push(
-      `${run.name} (measured up to ${rows(run.fullRows)} rows, alpha = ${f3(ex[0]!.alpha)}), exact candidates:`,
+      `${run.name} (measured up to ${rows(run.fullRows)} rows, alpha = ${f3(ex[0]!.alpha)} from ${ex[0]!.samples ?? 0} matches${(ex[0]!.samples ?? 0) < 10 ? '; few matches, so alpha is poorly determined' : ''}), exact candidates:`,
       '',
       table(
         ['beta', 'depth', `measured at ${rows(run.fullRows)}`, ...targets.filter((t) => t > run.fullRows).map((t) => `predicted at ${rows(t)}`)],

@@ -91,6 +91,8 @@ export interface Extrapolation {
   readonly measuredSize: number;
   readonly measured: number;
   readonly alpha?: number;
+  /** Matches alpha's median was taken over. */
+  readonly samples?: number;
   /** Predicted recall at each extrapolation size (empty when alpha could not be estimated). */
   readonly predicted: readonly { readonly size: number; readonly recall: number }[];
 }
@@ -113,7 +115,7 @@ export function extrapolate(run: ScaleRun, to: readonly number[]): Extrapolation
         depth,
         measuredSize: from.size,
         measured: recallAtCandidates(from, c),
-        ...(a ? { alpha: a.alpha } : {}),
+        ...(a ? { alpha: a.alpha, samples: a.samples } : {}),
         predicted: a ? to.filter((s) => s > from.size).map((size) => ({ size, recall: predictRecall(from, a.alpha, size, c) })) : [],
       });
     }
@@ -130,7 +132,7 @@ export interface BacktestRow {
 }
 
 /** Estimate alpha and predict from sizes <= fitMax only; compare with every larger measured size. */
-export function backtest(run: ScaleRun, fitMax: number): { alpha?: number; rows: BacktestRow[] } {
+export function backtest(run: ScaleRun, fitMax: number): { alpha?: number; samples?: number; rows: BacktestRow[] } {
   const a = estimateAlpha(run.curves ?? [], fitMax);
   if (!a) return { rows: [] };
   const rows: BacktestRow[] = [];
@@ -142,5 +144,5 @@ export function backtest(run: ScaleRun, fitMax: number): { alpha?: number; rows:
       rows.push({ betaRel, depth: p.depth, size: p.size, measured: p.recall, predicted: predictRecall(from, a.alpha, p.size, run.k * p.depth) });
     }
   }
-  return { alpha: a.alpha, rows };
+  return { alpha: a.alpha, samples: a.samples, rows };
 }
