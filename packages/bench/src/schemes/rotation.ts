@@ -8,7 +8,7 @@
  */
 import type { Metric } from '@sealvec/core';
 import { normalizeRows, type VectorSet } from '../datasets/vectors.js';
-import { type Mat, mulBT, scaleMat, transpose, zeros } from '../linalg/matrix.js';
+import { dotAt, type Mat, mulBT, scaleMat, transpose, zeros } from '../linalg/matrix.js';
 import { ballPoint, createRng, type Rng } from '../rng.js';
 import type { Scheme } from './scheme.js';
 
@@ -26,15 +26,7 @@ export function haarOrthogonal(d: number, rng: Rng): Mat {
     const vi = i * d;
     for (let j = 0; j < i; j++) {
       const qj = j * d;
-      let t0 = 0;
-      let t1 = 0;
-      let k = 0;
-      for (; k + 1 < d; k += 2) {
-        t0 += (a[vi + k] as number) * (a[qj + k] as number);
-        t1 += (a[vi + k + 1] as number) * (a[qj + k + 1] as number);
-      }
-      if (k < d) t0 += (a[vi + k] as number) * (a[qj + k] as number);
-      const t = t0 + t1;
+      const t = dotAt(a, vi, a, qj, d);
       for (let c = 0; c < d; c++) a[vi + c]! -= t * (a[qj + c] as number);
     }
     let s = 0;
