@@ -2,30 +2,36 @@
  * The benchmark command: `pnpm bench [command] [options]` (and `sealvec bench`, which calls
  * `benchMain`). Commands:
  *
- *   all (default)  recall + attacks + throughput + report
+ *   all (default)  recall + attacks + scale + search + throughput + report
  *   recall         the recall sweep only (merged into results.json)
  *   attacks        the attack sweep, presets, baselines and averaging (merged into results.json)
+ *   scale          the size and depth sweep, exact and HNSW candidates (merged into results.json)
+ *   search         the client overhead of SealedCollection.search (search.json, search.md)
  *   throughput     the cipher throughput benchmark (packages/bench/src/throughput.ts)
- *   report         REPORT.md, ATTACKS.md and the SVG plots from the saved results
+ *   report         REPORT.md, ATTACKS.md, PRESETS.md and the SVG plots from the saved results
  *
  * Options: --quick (fixtures only, coarse grid: a smoke run), --config <file>, --out <dir>,
  * --only <dataset name> (repeatable), --dataset <.fvecs|.npy> (repeatable; runs only the named
  * files) with --queries <file>, --gt <file>, --metric l2|angular|ip.
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PRESETS } from '@sealvec/core';
 import { isDatasetMetric } from './datasets/groundtruth.js';
 import { attacksMarkdown, reportMarkdown } from './report/markdown.js';
 import { attackVsBeta, frontierAll, frontierOne, recallVsBeta, slug, type ThroughputJson, throughputVsDimension } from './report/plots.js';
-import { type Log, decide, runBaselines, runSweeps } from './run/bench.js';
+import { type Log, decide, runBaselines, runScalePhase, runSweeps } from './run/bench.js';
 import { type BenchConfig, type DatasetEntry, parseConfig, quickVariant } from './run/config.js';
 import { goalDatasets } from './run/frontier.js';
+import { presetsMarkdown, scaleMarkdown } from './report/scale-markdown.js';
+import { depthFrontier, depthFrontierName, sizePlot, sizePlotName } from './report/scale-plots.js';
+import { depthPoints } from './run/scale-frontier.js';
 import { type BenchResults, mergeResults, RESULTS_VERSION } from './run/results.js';
+import type { SearchResults } from './search-bench.js';
 
-export const COMMANDS = ['all', 'recall', 'attacks', 'throughput', 'report'] as const;
+export const COMMANDS = ['all', 'recall', 'attacks', 'scale', 'search', 'throughput', 'report'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 export interface BenchArgs {
@@ -137,22 +143,25 @@ export async function benchMain(argv: readonly string[], log: Log = (s) => proce
 
   const doRecall = args.command === 'all' || args.command === 'recall';
   const doAttacks = args.command === 'all' || args.command === 'attacks';
+  const doScale = args.command === 'all' || args.command === 'scale';
+  const environment = { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length };
+  const skeleton = (): BenchResults => ({
+    version: RESULTS_VERSION,
+    generatedAt: new Date().toISOString(),
+    mode,
+    environment,
+    seed: cfg.seed,
+    datasets: [],
+    skipped: [],
+    corePresets: Object.values(PRESETS).map((p) => ({ name: p.name, betaRel: p.betaRel, oversample: p.oversample })),
+    seconds,
+  });
   if (doRecall || doAttacks) {
     log(`sealvec bench: ${mode} run, ${cfg.datasets.length} datasets, output ${out}`);
     const sweep = await timed(doRecall && doAttacks ? 'recall+attacks' : doRecall ? 'recall' : 'attacks', () =>
       runSweeps(cfg, root, { recall: doRecall, attacks: doAttacks }, log),
     );
-    const fresh: BenchResults = {
-      version: RESULTS_VERSION,
-      generatedAt: new Date().toISOString(),
-      mode,
-      environment: { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length },
-      seed: cfg.seed,
-      datasets: sweep.datasets,
-      skipped: sweep.skipped,
-      corePresets: Object.values(PRESETS).map((p) => ({ name: p.name, betaRel: p.betaRel, oversample: p.oversample })),
-      seconds,
-    };
+    const fresh: BenchResults = { ...skeleton(), datasets: sweep.datasets, skipped: sweep.skipped };
     const results = mergeResults(readJson<BenchResults>(resultsPath), fresh);
     decide(results);
     if (doAttacks) {
@@ -163,6 +172,30 @@ export async function benchMain(argv: readonly string[], log: Log = (s) => proce
     writeAtomic(resultsPath, `${JSON.stringify(results, null, 1)}\n`);
     log(`wrote ${resultsPath}`);
   }
+  if (doScale) {
+    log(`sealvec bench: size and depth sweep (${mode}), output ${out}`);
+    const sweep = await timed('scale', () => runScalePhase(cfg, root, log));
+    const prev = readJson<BenchResults>(resultsPath);
+    const results: BenchResults = prev && prev.version === RESULTS_VERSION ? prev : skeleton();
+    results.scale = { config: cfg.scale, runs: sweep.runs, skipped: sweep.skipped };
+    results.generatedAt = new Date().toISOString();
+    results.seconds = { ...(results.seconds ?? {}), ...seconds };
+    writeAtomic(resultsPath, `${JSON.stringify(results, null, 1)}\n`);
+    log(`wrote ${resultsPath}`);
+  }
+  if (args.command === 'all' || args.command === 'search') {
+    await timed('search', async () => {
+      const { measureSearch, fitCosts, FULL, QUICK, writeSearchResults } = await import('./search-bench.js');
+      const opts = args.quick ? QUICK : FULL;
+      log(`search bench: d = ${opts.dims.join(', ')}, candidates ${opts.candidates.join(', ')}`);
+      const rows = await measureSearch(opts, log);
+      writeSearchResults(
+        { date: new Date().toISOString(), node: process.version, cpu: environment.cpu, loadAverage: loadavg()[0] ?? 0, mode: args.quick ? 'quick' : 'full', k: 10, payloadBytes: 1024, rows, fits: fitCosts(rows) },
+        out,
+      );
+      log(`wrote ${join(out, 'search.md')}`);
+    });
+  }
   if (args.command === 'all' || args.command === 'throughput') {
     await timed('throughput', async () => {
       const { measureThroughput, writeThroughputResults } = await import('./throughput.js');
@@ -171,7 +204,7 @@ export async function benchMain(argv: readonly string[], log: Log = (s) => proce
       log(`wrote ${join(out, 'throughput.md')}`);
     });
   }
-  if (args.command !== 'throughput') writeReport(out, cfg, log);
+  if (args.command !== 'throughput' && args.command !== 'search') writeReport(out, cfg, log);
 }
 
 export function writeReport(out: string, cfg: BenchConfig, log: Log): void {
@@ -180,7 +213,10 @@ export function writeReport(out: string, cfg: BenchConfig, log: Log): void {
     log(`no results in ${out}; run the recall and attack benchmarks first`);
     return;
   }
-  decide(results);
+  const search = readJson<SearchResults>(join(out, 'search.json'));
+  decide(results, search);
+  // The presets as priced with the client cost now beside the results.
+  writeAtomic(join(out, 'results.json'), `${JSON.stringify(results, null, 1)}\n`);
   const throughput = readJson<ThroughputJson>(join(out, 'throughput.json'));
   const throughputMd = existsSync(join(out, 'throughput.md')) ? readFileSync(join(out, 'throughput.md'), 'utf8') : undefined;
   const goal = goalDatasets(results.datasets);
@@ -190,6 +226,11 @@ export function writeReport(out: string, cfg: BenchConfig, log: Log): void {
     'frontier.svg': frontierAll(goal),
   };
   for (const d of goal) files[`frontier-${slug(d.name)}.svg`] = frontierOne(d, [...cfg.oversamples, ...cfg.extraOversamples]);
+  const points = results.scale ? depthPoints(results.scale.runs, results.datasets) : [];
+  for (const run of results.scale?.runs ?? []) {
+    files[depthFrontierName(run)] = depthFrontier(run, points);
+    for (const d of run.depths) files[sizePlotName(run, d)] = sizePlot(run, d, results.scale!.config.extrapolateTo);
+  }
   if (throughput?.rows?.length) files['throughput-vs-dimension.svg'] = throughputVsDimension(throughput);
   for (const [name, svg] of Object.entries(files)) writeAtomic(join(out, name), svg);
   writeAtomic(
@@ -203,5 +244,9 @@ export function writeReport(out: string, cfg: BenchConfig, log: Log): void {
     }),
   );
   writeAtomic(join(out, 'ATTACKS.md'), attacksMarkdown(results));
+  if (results.scale) {
+    writeAtomic(join(out, 'SCALE.md'), scaleMarkdown(results));
+    writeAtomic(join(out, 'PRESETS.md'), presetsMarkdown(results, points));
+  }
   log(`wrote ${join(out, 'REPORT.md')} and ${Object.keys(files).length} plots`);
 }

@@ -7,7 +7,7 @@ import { sealvecScheme } from '../schemes/sealvec.js';
 import { shuffleScheme } from '../schemes/shuffle.js';
 import { coordinateMatchAttack } from './coordinate-match.js';
 import { cosineStats, rowCosines, summarize } from './cosine.js';
-import { neighbourDenoise, noiseVariance, wienerDenoise } from './denoise.js';
+import { neighbourBlend, neighbourDenoise, neighbourMeans, noiseVariance, wienerDenoise } from './denoise.js';
 import { leastSquaresAttack, procrustesAttack } from './known-plaintext.js';
 import { marginalMatching, pcaAlignment } from './known-sample.js';
 
@@ -131,6 +131,24 @@ describe('denoising by neighbours', () => {
     const out = neighbourDenoise(est, known, 1);
     expect(Array.from(out.data)).toEqual([1, 0, 0, 1]);
     expect(() => neighbourDenoise(est, known, 0)).toThrow(RangeError);
+  });
+
+  it('computes the means for several m at once, equal to one search per m, and blends', () => {
+    const rng = createRng(31);
+    const known: Mat = { rows: 30, cols: 4, data: Float64Array.from({ length: 120 }, () => rng.gaussian()) };
+    const est: Mat = { rows: 6, cols: 4, data: Float64Array.from({ length: 24 }, () => rng.gaussian()) };
+    const means = neighbourMeans(est, known, [10, 1, 5, 40]);
+    for (const m of [1, 5, 10]) {
+      const ref = neighbourDenoise(est, known, m);
+      for (let i = 0; i < 24; i++) expect(means.get(m)!.data[i]).toBeCloseTo(ref.data[i] as number, 12);
+    }
+    // More neighbours than known rows: the mean of all of them.
+    const all = neighbourDenoise(est, known, 30);
+    for (let i = 0; i < 24; i++) expect(means.get(40)!.data[i]).toBeCloseTo(all.data[i] as number, 12);
+    const half = neighbourBlend(est, means.get(5)!, 0.5);
+    expect(half.data[0]).toBeCloseTo(0.5 * (est.data[0] as number) + 0.5 * (means.get(5)!.data[0] as number), 12);
+    expect(() => neighbourBlend(est, means.get(5)!, 1.5)).toThrow(RangeError);
+    expect(() => neighbourMeans(est, known, [0])).toThrow(RangeError);
   });
 });
 

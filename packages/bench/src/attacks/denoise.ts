@@ -73,3 +73,48 @@ export function neighbourDenoise(estimates: Mat, knownPlain: Mat, m: number, sim
   }
   return out;
 }
+
+/**
+ * Means of the m nearest known plaintexts (by cosine) for several m at once: one top-k per row
+ * at the largest m, then prefix means, so trying many m costs one search.
+ */
+export function neighbourMeans(estimates: Mat, knownPlain: Mat, ms: readonly number[], sims?: Mat): Map<number, Mat> {
+  for (const m of ms) if (!Number.isSafeInteger(m) || m < 1) throw new RangeError(`"m" expected integer >= 1, got ${m}`);
+  const d = estimates.cols;
+  const sim = sims ?? cosineSimilarities(estimates, knownPlain);
+  const wanted = [...new Set(ms)].sort((a, b) => a - b);
+  const mMax = Math.min(wanted[wanted.length - 1] ?? 1, knownPlain.rows);
+  const out = new Map(wanted.map((m) => [m, zeros(estimates.rows, d)]));
+  const neg = new Float64Array(knownPlain.rows);
+  const acc = new Float64Array(d);
+  for (let i = 0; i < estimates.rows; i++) {
+    for (let j = 0; j < knownPlain.rows; j++) neg[j] = -(sim.data[i * knownPlain.rows + j] as number);
+    const top = topK(neg, mMax);
+    acc.fill(0);
+    let w = 0;
+    for (let t = 0; t < top.length; t++) {
+      const id = top[t] as number;
+      for (let c = 0; c < d; c++) acc[c]! += knownPlain.data[id * d + c] as number;
+      w++;
+      for (const m of wanted) {
+        if (Math.min(m, top.length) !== w) continue;
+        const o = out.get(m)!.data;
+        for (let c = 0; c < d; c++) o[i * d + c] = (acc[c] as number) / w;
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Nearest-neighbour denoising with known plaintexts, blended: (1 - a) * estimate + a * (mean of
+ * the m known plaintexts nearest the estimate). a = 1 is `neighbourDenoise`; smaller a keeps
+ * what the estimate knows beyond its neighbours. The attacker's best (m, a) is read off in
+ * hindsight by the caller.
+ */
+export function neighbourBlend(estimates: Mat, neighbourMean: Mat, a: number): Mat {
+  if (!(a >= 0 && a <= 1)) throw new RangeError(`"a" expected a number in [0, 1], got ${a}`);
+  const out = zeros(estimates.rows, estimates.cols);
+  for (let i = 0; i < out.data.length; i++) out.data[i] = (1 - a) * (estimates.data[i] as number) + a * (neighbourMean.data[i] as number);
+  return out;
+}

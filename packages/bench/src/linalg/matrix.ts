@@ -92,7 +92,8 @@ function gramRows(a: Mat): Mat {
   return out;
 }
 
-function dotAt(x: Float64Array, xo: number, y: Float64Array, yo: number, d: number): number {
+/** Dot product of x[xo .. xo+d) and y[yo .. yo+d), four accumulators (the hot kernel of every product). */
+export function dotAt(x: Float64Array, xo: number, y: Float64Array, yo: number, d: number): number {
   let s0 = 0;
   let s1 = 0;
   let s2 = 0;

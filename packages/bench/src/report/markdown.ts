@@ -8,6 +8,7 @@ import { LEAKAGE_TARGET, RECALL_TARGET } from '../run/presets.js';
 import type { BenchResults, DatasetResult } from '../run/results.js';
 import type { SchemeAttackRun } from '../run/run-attacks.js';
 import { slug } from './plots.js';
+import { scaleSection } from './scale-markdown.js';
 
 const f3 = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? 'n/a' : v.toFixed(3));
 const pct = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? 'n/a' : `${Math.round(v * 100)}%`);
@@ -45,7 +46,7 @@ function headline(r: BenchResults): string[] {
   const out: string[] = [];
   const goalNames = r.goalDatasets ?? [];
   const goal = r.goal;
-  out.push('## Headline', '');
+  out.push('## The fixed-depth view (re-rank x10, the earlier rule)', '');
   if (!goal || goalNames.length === 0) {
     out.push('No dataset had both recall and attack results, so no preset could be chosen.', '');
     return out;
@@ -273,9 +274,9 @@ function attacksSection(r: BenchResults): string[] {
 }
 
 function baselinesSection(r: BenchResults): string[] {
-  const out = ['## Baselines: a dimension shuffle, and the mix without noise', ''];
+  const out = ['## Baselines: a dimension shuffle, a random rotation, and the mix without noise', ''];
   out.push(
-    'Same attacks, same data. "shuffle" is a keyed coordinate permutation plus the same noise at the default preset beta; "mix, no noise" is the real cipher with beta = 0. The shuffle preserves distances exactly like the cipher, so its recall is the same; what differs is what single-coordinate attacks (coordinate matching from pairs, marginal matching from a sample) recover.',
+    'Same attacks, same data. "shuffle" is a keyed coordinate permutation plus the same noise at the default preset beta; "rotation" is a uniformly random (Haar) dense rotation plus the same noise, the yardstick the mix must not fall behind; "mix, no noise" is the real cipher with beta = 0. All three preserve distances exactly like the cipher, so recall is the same; what differs is what single-coordinate attacks (coordinate matching from pairs, marginal matching from a sample) and structure-exploiting attacks (next section) recover.',
     '',
   );
   for (const d of r.datasets) {
@@ -304,6 +305,79 @@ function baselinesSection(r: BenchResults): string[] {
       '',
     );
   }
+  return out;
+}
+
+function structuredSection(r: BenchResults): string[] {
+  const out = ['## The structured attack: the mix versus a uniformly random rotation', ''];
+  out.push(
+    'The attacker knows how the mix is built (it is public). If the mix ends in a public Walsh-Hadamard transform and the entries of H^T R are all +-1/sqrt(d) (signs, permutations and Hadamards at power-of-two d), it undoes H, fits a map with every entry boxed to +-s/sqrt(d), rounds each entry to its sign and keeps the rounded map only if it predicts held-out known pairs better than the unrounded fit (its own test; no ground truth). When it is accepted the attacker holds R exactly, so it is as good as the key holder. "rotation" is the same construction with a Haar-random dense rotation in place of the mix: nothing there to round, and no attack may do better against the mix than against it. "R exact" is the share of the fitted entries whose sign matches the true map (1.000 = R recovered exactly); it is only meaningful where the attacker accepted the rounding.',
+    '',
+  );
+  let any = false;
+  for (const d of r.datasets) {
+    const runs = d.attacks?.runs ?? [];
+    const rot = runs.find((x) => x.scheme === 'rotation');
+    const mix = rot ? runs.find((x) => x.scheme === 'sealvec' && x.betaRel === rot.betaRel) : undefined;
+    const mixV1 = rot ? runs.find((x) => x.scheme === 'sealvec-v1' && x.betaRel === rot.betaRel) : undefined;
+    const probe = d.attacks?.structuredProbe;
+    if (!rot && !probe) continue;
+    any = true;
+    out.push(`### ${d.name}`, '');
+    if (rot && mix) {
+      const ns = [...new Set([...(mix.structured ?? []), ...(rot.structured ?? [])].map((x) => x.knownPairs))].sort((a, b) => a - b);
+      if (ns.length) {
+        out.push(`At the data's own d = ${d.dim}, beta ${num(rot.betaRel)}:`, '');
+        out.push(
+          table(
+            ['scheme', 'known pairs', 'rounding accepted', 'R exact', 'structured attack', 'best generic attack (same pairs)', 'key holder'],
+            [mix, ...(mixV1 ? [mixV1] : []), rot].flatMap((run) =>
+              ns.map((n) => {
+                const rec = run.structured?.find((x) => x.knownPairs === n);
+                const generic = best(run, (a) => a.family !== 'key-holder' && a.knownPairs <= n && !a.attack.startsWith('kp-structured'));
+                return [
+                  run.scheme === 'sealvec' ? 'mix (createVectorCipher)' : 'random rotation',
+                  String(n),
+                  rec ? (rec.found ? `yes (${rec.transform})` : `no (held-out ratio ${rec.heldOutRatio.toFixed(2)})`) : 'not run',
+                  rec?.found ? f3(rec.signAgreement) : '-',
+                  f3(best(run, (a) => a.attack.startsWith('kp-structured') && a.knownPairs === n)),
+                  f3(generic),
+                  f3(bestKeyHolder(run)?.stats.mean),
+                ];
+              }),
+            ),
+          ),
+          '',
+        );
+      } else {
+        out.push(`At the data's own d = ${d.dim}: fewer than d/2 known pairs available, so the structured attack was not run (it cannot pin +-1 entries down with fewer, even without noise).`, '');
+      }
+    }
+    if (probe) {
+      out.push(
+        probe.dim === probe.fromDim
+          ? `Probe at d = ${probe.dim} (a power of two already), beta ${num(probe.betaRel)}, pair counts d/2, d, 1.5 d and all available:`
+          : `Truncated to its first ${probe.dim} coordinates (the largest power of two <= ${probe.fromDim}; Matryoshka embeddings are used this way), beta ${num(probe.betaRel)}:`,
+        '',
+        table(
+          ['scheme', 'known pairs', 'rounding accepted', 'R exact', 'structured', 'Procrustes', 'least squares', 'best attack', 'key holder'],
+          probe.rows.map((x) => [
+            x.scheme === 'sealvec' ? 'mix' : 'random rotation',
+            String(x.knownPairs),
+            x.found ? 'yes' : 'no',
+            x.found && x.signAgreement !== undefined ? f3(x.signAgreement) : '-',
+            f3(x.structured),
+            f3(x.procrustes),
+            f3(x.leastSquares),
+            `${f3(x.best)} (${x.bestName})`,
+            f3(x.keyHolder),
+          ]),
+        ),
+        '',
+      );
+    }
+  }
+  if (!any) out.push('Not measured in this run (the attack phase and its baselines did not run).', '');
   return out;
 }
 
@@ -373,11 +447,13 @@ export function reportMarkdown(inp: ReportInputs): string {
     `Generated ${r.generatedAt} by \`pnpm bench\` (${r.mode} mode) on ${r.environment.cpu}, ${r.environment.cores} cores, Node ${r.environment.node}; seed ${r.seed}${secs ? `; phases: ${secs}` : ''}.`,
     'Machine-readable results: [results.json](results.json). Method, datasets and how to read this: [docs/benchmarks.md](../../docs/benchmarks.md).',
     '',
+    ...scaleSection(r),
     ...headline(r),
     ...datasetsSection(r),
     ...recallSection(r, inp.oversamples, inp.extraOversamples),
     ...attacksSection(r),
     ...baselinesSection(r),
+    ...structuredSection(r),
     ...averagingSection(r),
     ...throughputSection(inp),
     '## Per-dataset frontiers',

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../main.js';
-import { parseConfig, quickVariant } from './config.js';
+import { DEFAULT_SCALE, inPhase, parseConfig, quickVariant } from './config.js';
 
 const committed = JSON.parse(readFileSync(join(REPO_ROOT, 'benchmarks', 'config.json'), 'utf8')) as Record<string, unknown>;
 
@@ -37,5 +37,35 @@ describe('parseConfig', () => {
     expect(() => parseConfig({ ...committed, datasets: [{ name: 'a', path: 'x', kind: 'other' }] })).toThrow(/kind/);
     expect(() => parseConfig({ ...committed, datasets: [{ name: 'a', path: 'x', metric: 'cos' }] })).toThrow(/metric/);
     expect(() => parseConfig({ ...committed, datasets: [{ name: 'a', path: 'x' }, { name: 'a', path: 'y' }] })).toThrow(/twice/);
+  });
+});
+
+describe('the size-sweep config', () => {
+  it('reads the committed scale section, with betas inside the attack grid', () => {
+    const c = parseConfig(committed);
+    expect(c.scale.depths).toEqual([4, 10, 40, 100]);
+    for (const b of c.scale.betas) expect(c.attackBetas).toContain(b);
+    expect(c.scale.budgetMs).toBe(40);
+    expect(c.scale.budgetDimension).toBe(1536);
+    const full = c.datasets.find((d) => d.kind === 'wink')!;
+    expect(full.family).toBe('GloVe-100');
+    expect(inPhase(full, 'scale')).toBe(true);
+    expect(inPhase(full, 'recall')).toBe(false);
+    expect(inPhase(c.datasets.find((d) => d.name === 'SIFT')!, 'attacks')).toBe(true);
+  });
+
+  it('defaults the section when absent, keeps quick mode inside the quick attack grid, and rejects bad values', () => {
+    const { scale: _omit, ...rest } = committed;
+    const c = parseConfig(rest);
+    expect(c.scale.depths).toEqual(DEFAULT_SCALE.depths);
+    for (const b of c.scale.betas) expect(c.attackBetas).toContain(b);
+    const q = quickVariant(parseConfig(committed));
+    for (const b of q.scale.betas) expect(q.attackBetas).toContain(b);
+    expect(() => parseConfig({ ...committed, scale: { betas: [0.33] } })).toThrow(/scale.betas.*attackBetas/);
+    expect(() => parseConfig({ ...committed, scale: { depths: [0] } })).toThrow(/scale.depths/);
+    expect(() => parseConfig({ ...committed, scale: { hnsw: 'yes' } })).toThrow(/scale.hnsw/);
+    expect(() => parseConfig({ ...committed, scale: { privateTarget: 2 } })).toThrow(/privateTarget/);
+    expect(() => parseConfig({ ...committed, scale: [] })).toThrow(/"scale"/);
+    expect(() => parseConfig({ ...committed, datasets: [{ name: 'a', path: 'x', phases: ['bogus'] }] })).toThrow(/phases/);
   });
 });

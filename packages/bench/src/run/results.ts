@@ -7,6 +7,11 @@ import type { DatasetKind, Modality } from './config.js';
 import type { PresetChoice, GoalVerdict } from './presets.js';
 import type { AttackSetup, AveragingRun, SchemeAttackRun } from './run-attacks.js';
 import type { RecallRun } from './run-recall.js';
+import type { StructuredProbe } from './structured-probe.js';
+import type { ScaleConfig } from './config.js';
+import type { DatasetGoal, DepthPresetChoice } from './depth-presets.js';
+import type { ScaleRun } from './run-scale.js';
+import type { CostFit } from '../search-bench.js';
 
 export const RESULTS_VERSION = 1;
 
@@ -27,7 +32,7 @@ export interface DatasetResult {
   readonly license: string;
   readonly note?: string;
   recall?: RecallRun[];
-  attacks?: { setup: AttackSetup; runs: SchemeAttackRun[]; averaging: AveragingRun[] };
+  attacks?: { setup: AttackSetup; runs: SchemeAttackRun[]; averaging: AveragingRun[]; structuredProbe?: StructuredProbe };
 }
 
 export interface SkippedDataset {
@@ -56,6 +61,13 @@ export interface BenchResults {
   goal?: GoalVerdict;
   /** The presets compiled into @sealvec/core when this run was made. */
   corePresets?: CorePreset[];
+  /** The size and depth sweep (issue #14). */
+  scale?: { config: ScaleConfig; runs: ScaleRun[]; skipped: SkippedDataset[] };
+  /** Presets as (beta, depth) pairs from the sweep, with the rule's reasoning. */
+  depthPresets?: DepthPresetChoice[];
+  depthGoal?: DatasetGoal[];
+  /** The client cost per candidate the depth presets were priced with (from search.json). */
+  clientCost?: { source: string; date: string; fits: readonly CostFit[] } | undefined;
   seconds?: Record<string, number>;
 }
 
@@ -68,5 +80,6 @@ export function mergeResults(prev: BenchResults | undefined, next: BenchResults)
     return { ...d, ...(d.recall ? {} : old.recall ? { recall: old.recall } : {}), ...(d.attacks ? {} : old.attacks ? { attacks: old.attacks } : {}) };
   });
   for (const o of prev.datasets) if (!datasets.some((d) => d.name === o.name)) datasets.push(o);
-  return { ...prev, ...next, datasets, seconds: { ...(prev.seconds ?? {}), ...(next.seconds ?? {}) } };
+  const scale = next.scale ?? prev.scale;
+  return { ...prev, ...next, datasets, ...(scale ? { scale } : {}), seconds: { ...(prev.seconds ?? {}), ...(next.seconds ?? {}) } };
 }

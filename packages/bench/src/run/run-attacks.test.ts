@@ -70,6 +70,22 @@ describe('attack runs', () => {
     expect(noisy.results.find((r) => r.attack === 'kp-procrustes' && r.knownPairs === 160)!.stats.mean).toBeLessThan(kp.stats.mean);
   });
 
+  it('run the structured attack per scheme: it recovers the v1 mix at power-of-two d, not the v2 mix nor a random rotation', () => {
+    const ds = dataset(300, 8);
+    const setup = attackSetup(ds, cfg);
+    const cache = attackCache(ds, setup, cfg.seed);
+    const onV2 = attackScheme(schemeFor('sealvec', ds, ds.betaUnit, cfg.seed), 1, ds.betaUnit, setup, cache, cfg, ds);
+    expect(onV2.structured!.every((r) => !r.found)).toBe(true);
+    const onMix = attackScheme(schemeFor('sealvec-v1', ds, ds.betaUnit, cfg.seed), 1, ds.betaUnit, setup, cache, cfg, ds);
+    const best = onMix.structured!.find((r) => r.knownPairs === 160)!;
+    expect(best).toMatchObject({ found: true, transform: 'hadamard', signAgreement: 1, columns: 8 });
+    const kh = onMix.results.find((r) => r.attack === 'key-holder')!.stats.mean;
+    expect(onMix.results.find((r) => r.attack === 'kp-structured' && r.knownPairs === 160)!.stats.mean).toBeCloseTo(kh, 6);
+    const onRotation = attackScheme(schemeFor('rotation', ds, ds.betaUnit, cfg.seed), 1, ds.betaUnit, setup, cache, cfg, ds);
+    expect(onRotation.structured!.every((r) => !r.found)).toBe(true);
+    expect(onRotation.results.some((r) => r.attack.startsWith('kp-structured'))).toBe(false);
+  });
+
   it('average repeated encryptions towards the plaintext, and find queries deterministic', () => {
     const ds = dataset(300, 8);
     const av = averagingAttack(ds, cfg, 2)!;

@@ -10,16 +10,17 @@
  */
 import { type CosineStats, cosineStats } from '../attacks/cosine.js';
 import { coordinateMatchAttack } from '../attacks/coordinate-match.js';
-import { cosineSimilarities } from '../attacks/similarity.js';
-import { neighbourDenoise, noiseVariance, wienerDenoise } from '../attacks/denoise.js';
+import { neighbourBlend, neighbourMeans, noiseVariance, wienerDenoise } from '../attacks/denoise.js';
 import { leastSquaresAttack, procrustesAttack } from '../attacks/known-plaintext.js';
+import { applyTransform, type StructuredResult, structuredAttack } from '../attacks/structured.js';
 import { marginalMatching, pcaAlignment } from '../attacks/known-sample.js';
 import { pick, type VectorSet } from '../datasets/vectors.js';
-import { fromVectors, type Mat, selectRows, zeros } from '../linalg/matrix.js';
+import { fromVectors, identity, type Mat, selectRows, transpose, zeros } from '../linalg/matrix.js';
 import { type Pca, pca } from '../linalg/pca.js';
 import { createRng, permutation } from '../rng.js';
 import type { Scheme, SchemeName } from '../schemes/scheme.js';
 import { sealvecScheme } from '../schemes/sealvec.js';
+import { rotationScheme } from '../schemes/rotation.js';
 import { shuffleScheme } from '../schemes/shuffle.js';
 import type { BenchConfig } from './config.js';
 import type { BenchDataset } from './prepare.js';
@@ -43,6 +44,23 @@ export interface SchemeAttackRun {
   readonly betaRel: number;
   readonly betaAbs: number;
   readonly results: readonly AttackResult[];
+  /** The structured known-plaintext attack's own diagnostics, per number of pairs (n >= d/2). */
+  readonly structured?: readonly StructuredRecord[];
+  readonly seconds: number;
+}
+
+export interface StructuredRecord {
+  readonly knownPairs: number;
+  /** Did the attacker's held-out test accept the rounded map? */
+  readonly found: boolean;
+  readonly transform: string;
+  readonly heldOutRatio: number;
+  /** Share of fitted entries whose sign matches the scheme's true map (1 = R recovered exactly). */
+  readonly signAgreement: number;
+  /** Output columns fitted (all d when found, the probe otherwise). */
+  readonly columns: number;
+  /** Mean cosine of the rounded map's estimates (before denoising), when found. */
+  readonly mean?: number;
   readonly seconds: number;
 }
 
@@ -139,10 +157,14 @@ function bestOf(cands: { est: Mat; detail: string }[], truth: Mat): Scored {
   return best;
 }
 
+/** Neighbour counts and blend weights the attacker tries (see neighbourBlend). */
+const NEIGHBOURS = [1, 5, 10, 20];
+const BLENDS = [0.25, 0.5, 0.75, 1];
+
 function neighbourVariants(est: Mat, known: Mat, truth: Mat): Scored {
-  const sims = cosineSimilarities(est, known);
+  const means = neighbourMeans(est, known, NEIGHBOURS.filter((m) => m <= known.rows));
   return bestOf(
-    [1, 10].filter((m) => m <= known.rows).map((m) => ({ est: neighbourDenoise(est, known, m, sims), detail: `m=${m}` })),
+    [...means].flatMap(([m, mean]) => BLENDS.map((a) => ({ est: neighbourBlend(est, mean, a), detail: `m=${m}, a=${a}` }))),
     truth,
   );
 }
@@ -184,21 +206,45 @@ export function attackScheme(
   add('ks-marginal', 'known-sample', 0, selectRows(marginalMatching(cache.sample, cipherAll), range(setup.knownMax, setup.pool)));
 
   // (a) known plaintext, with (c) denoising by the known plaintexts.
+  // The scheme's true map, only to score the structured attack: d x d work, so only when it runs.
+  let trueMap: Mat | null | undefined;
+  const truthOnce = () => (trueMap === undefined ? (trueMap = structuredTruth(scheme)) : trueMap);
+  const structured: StructuredRecord[] = [];
   for (const n of setup.knownPairs) {
     const ids = range(0, n);
     const kp = selectRows(plain, ids);
     const kc = selectRows(cipherAll, ids);
-    const est = procrustesAttack(kp, kc, targets);
-    add('kp-procrustes', 'known-plaintext', n, est);
     const ref = knownPcaOf(cache, n);
-    const sigma2 = noiseVariance(est, ref.pca, ref.total);
-    add('kp-procrustes+subspace', 'known-plaintext', n, wienerDenoise(est, ref.pca, sigma2));
-    const nbk = neighbourVariants(est, kp, truth);
-    add('kp-procrustes+neighbours', 'known-plaintext', n, nbk.est, nbk.detail);
+    const denoised = (name: string, est: Mat) => {
+      add(name, 'known-plaintext', n, est);
+      const sub = wienerDenoise(est, ref.pca, noiseVariance(est, ref.pca, ref.total));
+      add(`${name}+subspace`, 'known-plaintext', n, sub);
+      const nbk = neighbourVariants(est, kp, truth);
+      add(`${name}+neighbours`, 'known-plaintext', n, nbk.est, nbk.detail);
+      const nbs = neighbourVariants(sub, kp, truth);
+      add(`${name}+subspace+neighbours`, 'known-plaintext', n, nbs.est, nbs.detail);
+    };
+    denoised('kp-procrustes', procrustesAttack(kp, kc, targets));
     add('kp-least-squares', 'known-plaintext', n, leastSquaresAttack(kp, kc, targets));
     // Aimed at shuffles; against the mix it is measured where it is cheap (n <= 100) to show it fails.
     if (scheme.name === 'shuffle' || n <= 100) {
       add('kp-coordinate', 'known-plaintext', n, coordinateMatchAttack(kp, kc, targets));
+    }
+    // The structured attack needs at least d/2 pairs to pin +-1 entries down even without noise.
+    if (2 * n >= plain.cols && truthOnce()) {
+      const t = performance.now();
+      const res = structuredAttack(kp, kc, targets);
+      if (res.estimates) denoised('kp-structured', res.estimates);
+      structured.push({
+        knownPairs: n,
+        found: res.found,
+        transform: res.transform,
+        heldOutRatio: res.heldOutRatio,
+        signAgreement: signAgreement(res, truthOnce()!),
+        columns: res.columns.length,
+        ...(res.estimates ? { mean: cosineStats(res.estimates, truth).mean } : {}),
+        seconds: (performance.now() - t) / 1000,
+      });
     }
   }
 
@@ -211,8 +257,10 @@ export function attackScheme(
     add('key-holder+subspace', 'key-holder', 0, wienerDenoise(est, cache.samplePca, sigma2));
     const nbh = neighbourVariants(est, cache.sample, truth);
     add('key-holder+neighbours', 'key-holder', 0, nbh.est, nbh.detail);
+    const nbhs = neighbourVariants(wienerDenoise(est, cache.samplePca, sigma2), cache.sample, truth);
+    add('key-holder+subspace+neighbours', 'key-holder', 0, nbhs.est, nbhs.detail);
   }
-  return { scheme: scheme.name, betaRel, betaAbs, results, seconds: (performance.now() - t0) / 1000 };
+  return { scheme: scheme.name, betaRel, betaAbs, results, ...(structured.length ? { structured } : {}), seconds: (performance.now() - t0) / 1000 };
 }
 
 /**
@@ -261,12 +309,47 @@ export function averagingAttack(ds: BenchDataset, cfg: BenchConfig, betaRel: num
 export function schemeFor(name: SchemeName, ds: BenchDataset, betaAbs: number, seed: number): Scheme {
   const dimension = ds.data.base.dim;
   if (name === 'shuffle') return shuffleScheme({ dimension, metric: ds.cipherMetric, beta: betaAbs, seed });
+  if (name === 'rotation') return rotationScheme({ dimension, metric: ds.cipherMetric, beta: betaAbs, seed });
   return sealvecScheme({
     dimension,
     metric: ds.cipherMetric,
     beta: name === 'mix-no-noise' ? 0 : betaAbs,
     seed,
+    ...(name === 'sealvec-v1' ? { version: 1 as const } : {}),
     ...(ds.maxNorm !== undefined ? { maxNorm: ds.maxNorm } : {}),
   });
 }
 
+
+/**
+ * The scheme's true forward map F (rows: c = x F plus noise), from its key holder's inverse
+ * K = F^-1: F is s times an orthogonal matrix, so F = K^T / |K e_0|^2. Used only to score the
+ * structured attack's signs; null where there is no key-holder inverse (dot).
+ */
+export function structuredTruth(scheme: Scheme): Mat | null {
+  const inverse = scheme.keyHolderInverse();
+  if (!inverse) return null;
+  const d = scheme.storedDimension;
+  const k = inverse(identity(d));
+  if (k.cols !== d) return null;
+  let s2 = 0;
+  for (let i = 0; i < d; i++) s2 += (k.data[i * d] as number) ** 2;
+  const f = transpose(k);
+  for (let i = 0; i < f.data.length; i++) f.data[i]! /= s2;
+  return f;
+}
+
+/** Share of the attack's rounded signs that match the true map under the same public transform. */
+export function signAgreement(res: StructuredResult, trueMap: Mat): number {
+  const w = applyTransform(res.transform, trueMap);
+  const d = w.rows;
+  const cols = res.columns;
+  let same = 0;
+  for (let i = 0; i < d; i++) {
+    for (let j = 0; j < cols.length; j++) {
+      const truth = (w.data[i * w.cols + (cols[j] as number)] as number) < 0 ? -1 : 1;
+      if (truth === res.signs.data[i * cols.length + j]) same++;
+    }
+  }
+  return same / Math.max(1, d * cols.length);
+}

@@ -6,7 +6,8 @@
 import type { VectorSet } from '../datasets/vectors.js';
 import type { Mat } from '../linalg/matrix.js';
 
-export type SchemeName = 'sealvec' | 'shuffle' | 'mix-no-noise';
+/** 'sealvec-v1': the format v1 cipher (its structured mix), kept to show what v2 closed. */
+export type SchemeName = 'sealvec' | 'sealvec-v1' | 'shuffle' | 'mix-no-noise' | 'rotation';
 
 export interface Scheme {
   readonly name: SchemeName;

@@ -23,6 +23,8 @@ export interface SealvecSchemeOptions {
   readonly beta: number;
   readonly maxNorm?: number;
   readonly seed: number;
+  /** Cipher format (default 2; 1 shows the v1 mix the structured attack breaks). */
+  readonly version?: 1 | 2;
 }
 
 export function sealvecScheme(opts: SealvecSchemeOptions): Scheme {
@@ -33,13 +35,14 @@ export function sealvecScheme(opts: SealvecSchemeOptions): Scheme {
     metric: opts.metric,
     beta: opts.beta,
     ...(opts.maxNorm !== undefined ? { maxNorm: opts.maxNorm } : {}),
+    ...(opts.version !== undefined ? { version: opts.version } : {}),
   };
   const cipher = createVectorCipher(key, params);
   // Data keys and nonces: a separate stream so that records differ between calls.
   const recordRng = createRng(opts.seed ^ 0x5ea1ec);
   let counter = 0;
   return {
-    name: opts.beta === 0 ? 'mix-no-noise' : 'sealvec',
+    name: opts.beta === 0 ? 'mix-no-noise' : opts.version === 1 ? 'sealvec-v1' : 'sealvec',
     storedDimension: cipher.storedDimension,
     encryptRecords(x) {
       const bindings = Array.from({ length: x.rows }, () => ({
