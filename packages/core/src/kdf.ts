@@ -4,7 +4,8 @@
  * length-prefixed (see `lengthPrefixed`) so no two contexts can collide.
  */
 import { primitives } from '#primitives';
-import { lengthPrefixed, utf8 } from './utils.js';
+import { lp } from './format/lp.js';
+import { utf8 } from './utils.js';
 
 /** HKDF salt shared by all derivations: a domain separator for this protocol version. */
 const SALT = utf8('sealvec/v1');
@@ -64,7 +65,7 @@ export type Label = (typeof LABELS)[keyof typeof LABELS];
 
 /** HKDF-SHA256(ikm, salt="sealvec/v1", info=lp(label, ...context)) -> `length` bytes. */
 export function deriveKey(ikm: Uint8Array, label: Label, context: (Uint8Array | string)[] = [], length = 32): Uint8Array {
-  return primitives.hkdf(ikm, SALT, lengthPrefixed(label, ...context), length);
+  return primitives.hkdf(ikm, SALT, lp(label, ...context), length);
 }
 
 /**
@@ -80,7 +81,7 @@ export interface Kdf {
 export function kdfFrom(ikm: Uint8Array): Kdf {
   const prk = primitives.hkdfExtract(ikm, SALT);
   return {
-    derive: (label, context = [], length = 32) => primitives.hkdfExpand(prk, lengthPrefixed(label, ...context), length),
+    derive: (label, context = [], length = 32) => primitives.hkdfExpand(prk, lp(label, ...context), length),
     destroy: () => prk.fill(0),
   };
 }
@@ -101,7 +102,7 @@ export function expanderFrom(uniformKey: Uint8Array): Kdf {
     derive: (label, context = [], length = 32) => {
       if (length !== 32) throw new RangeError('"length" expected 32 for the expander');
       if (mac === null) throw new TypeError('this key derivation was destroyed');
-      return mac(lengthPrefixed(label, ...context), ONE);
+      return mac(lp(label, ...context), ONE);
     },
     destroy: () => {
       mac = null;

@@ -210,6 +210,12 @@ function findEntry(h: DecodedHeader, loc: Uint8Array): number {
 export interface UnwrapOptions {
   /** Ids (tupleId) of tuples to try first, e.g. those whose pre-filter token the record carries. */
   prefer?: ReadonlySet<string>;
+  /**
+   * Check the header MAC (default true). The lean re-rank path skips it: the wrapped entry's own
+   * AEAD already authenticates the data key for this record, and the MAC's extra binding (the
+   * pre-filter tokens) is checked with the writer's signature before anything is returned.
+   */
+  verifyMac?: boolean;
 }
 
 // Stand-ins for the one entry open and the one MAC that unwrap performs when no entry matches.
@@ -260,9 +266,12 @@ export function unwrapDecoded(h: DecodedHeader, b: CheckedBinding, userKey: User
     found === undefined
       ? primitives.xchacha20poly1305Open(DUMMY_KEY, DUMMY_NONCE, wrappedAt(h.entries, 0), ctx)
       : primitives.xchacha20poly1305Open(found.m.wrapKey, found.nonce, wrappedAt(h.entries, found.index), ctx);
-  const k = headerAuthKey(dataKey ?? DUMMY_KEY);
-  const ok = verifyMac(h, ctx, b.associatedData, k);
-  k.fill(0);
+  let ok = true;
+  if (options.verifyMac !== false) {
+    const k = headerAuthKey(dataKey ?? DUMMY_KEY);
+    ok = verifyMac(h, ctx, b.associatedData, k);
+    k.fill(0);
+  }
   if (dataKey !== null && ok) return dataKey;
   dataKey?.fill(0);
   return null;

@@ -30,9 +30,26 @@ declare const crypto: { getRandomValues<T extends Uint8Array>(array: T): T };
 /** getRandomValues fills at most 65,536 bytes per call. */
 const RANDOM_CHUNK = 65_536;
 
+/** Small requests come from a pool refilled 4 KiB at a time (see node.ts), copied out and wiped. */
+const POOL_SIZE = 4096;
+const POOL_MAX_REQUEST = 256;
+const pool = new Uint8Array(POOL_SIZE);
+let poolUsed = POOL_SIZE;
+
 function randomBytes(n: number): Uint8Array {
   checkLength(n, 'n');
   const out = new Uint8Array(n);
+  if (n === 0) return out;
+  if (n <= POOL_MAX_REQUEST) {
+    if (poolUsed + n > POOL_SIZE) {
+      crypto.getRandomValues(pool);
+      poolUsed = 0;
+    }
+    out.set(pool.subarray(poolUsed, poolUsed + n));
+    pool.fill(0, poolUsed, poolUsed + n);
+    poolUsed += n;
+    return out;
+  }
   for (let o = 0; o < n; o += RANDOM_CHUNK) crypto.getRandomValues(out.subarray(o, Math.min(n, o + RANDOM_CHUNK)));
   return out;
 }

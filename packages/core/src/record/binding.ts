@@ -76,6 +76,14 @@ export function recordKeys(dataKey: Uint8Array): RecordKeys {
   return keys;
 }
 
+/** Only the exact-vector key (the lean re-rank path needs nothing else). */
+export function exactVectorKey(dataKey: Uint8Array): Uint8Array {
+  const kdf = expanderFrom(dataKey);
+  const k = kdf.derive(LABELS.recordVector);
+  kdf.destroy();
+  return k;
+}
+
 export function cleanRecordKeys(k: RecordKeys): void {
   k.headerAuth.fill(0);
   k.payload.fill(0);

@@ -22,7 +22,9 @@ import type { Policy } from '../policy/policy.js';
 import { tupleToken } from '../tokens/prefilter.js';
 import { fromUtf8, isBytes } from '../utils.js';
 import type { VectorCipher } from '../vector/cipher.js';
-import { blindIndexDigest, cleanRecordKeys, exactVectorAad, payloadAad, recordKeys, tokensDigest, type RecordScope } from './binding.js';
+import { blindIndexDigest, cleanRecordKeys, exactVectorAad, exactVectorKey, payloadAad, recordKeys, tokensDigest, type RecordScope } from './binding.js';
+
+const EMPTY = new Uint8Array(0);
 import { recordDigest } from './signature.js';
 import type { CandidateRecord, OpenedRecord, SealedRecord } from './types.js';
 
@@ -183,12 +185,12 @@ export function createOpener(options: OpenerOptions): Opener {
     try {
       const { b, h } = prepare(c);
       const [xNonce, xCt] = splitSealed(c.exact);
-      dataKey = unwrapDecoded(h, { ...b, associatedData: tokensDigest(c.prefilter) }, userKey, { prefer: preferred(c.prefilter, userKey) ?? new Set() });
+      dataKey = unwrapDecoded(h, { ...b, associatedData: EMPTY }, userKey, { prefer: preferred(c.prefilter, userKey) ?? new Set(), verifyMac: false });
       if (dataKey === null) return null;
-      const keys = recordKeys(dataKey);
+      const xKey = exactVectorKey(dataKey);
       try {
         const scope: RecordScope = { tenant: b.tenant, collection, recordId: b.recordId, kid: c.kid };
-        const plain = primitives.xchacha20poly1305Open(keys.vector, xNonce, xCt, exactVectorAad(scope, c.nonce, c.tag, version));
+        const plain = primitives.xchacha20poly1305Open(xKey, xNonce, xCt, exactVectorAad(scope, c.nonce, c.tag, version));
         if (plain === null) return null;
         try {
           return exactFloat32(plain);
@@ -196,7 +198,7 @@ export function createOpener(options: OpenerOptions): Opener {
           plain.fill(0);
         }
       } finally {
-        cleanRecordKeys(keys);
+        xKey.fill(0);
       }
     } catch (e) {
       if (e instanceof DecryptionFailed) return null;

@@ -14,40 +14,33 @@
  */
 import { primitives } from '#primitives';
 import { float32Bytes } from '../vector/cipher.js';
+import { lp } from '../format/lp.js';
 import { u32be } from '../utils.js';
 import { blindIndexDigest, tokensDigest } from './binding.js';
 import type { SealedRecord } from './types.js';
 
-const encoder = new TextEncoder();
 const EMPTY = new Uint8Array(0);
 
-/** SHA-256 of the length-prefixed fields, streamed: the large ones (vector, x) are not copied. */
-function lpDigest(fields: (Uint8Array | string)[]): Uint8Array {
-  const parts: Uint8Array[] = [];
-  for (const f of fields) {
-    const b = typeof f === 'string' ? encoder.encode(f) : f;
-    parts.push(u32be(b.length), b);
-  }
-  return primitives.sha256(...parts);
-}
-
-/** The 32 bytes the writer signs for `record` sealed into `collection`. */
+/**
+ * The 32 bytes the writer signs for `record` sealed into `collection`: SHA-256 of
+ * lp(every field above). The small fields are encoded together and the large ones (vector,
+ * header, payload, x) streamed after their length, so nothing large is copied; the bytes hashed
+ * are exactly lp(...) of the whole list.
+ */
 export function recordDigest(record: SealedRecord, collection: string): Uint8Array {
-  return lpDigest([
-    'sealvec/v2/record',
-    collection,
-    record.tenant,
-    record.id,
-    record.kid,
-    String(record.epoch),
-    record.nonce,
-    record.tag,
-    float32Bytes(record.vector),
+  const exact = record.exact ?? EMPTY;
+  const vector = float32Bytes(record.vector);
+  return primitives.sha256(
+    lp('sealvec/v2/record', collection, record.tenant, record.id, record.kid, String(record.epoch), record.nonce, record.tag),
+    u32be(vector.length),
+    vector,
+    u32be(record.header.length),
     record.header,
+    u32be(record.payload.length),
     record.payload,
-    record.exact === undefined ? '-' : 'x',
-    record.exact ?? EMPTY,
-    tokensDigest(record.prefilter),
-    blindIndexDigest(record.blindIndex),
-  ]);
+    lp(record.exact === undefined ? '-' : 'x'),
+    u32be(exact.length),
+    exact,
+    lp(tokensDigest(record.prefilter), blindIndexDigest(record.blindIndex)),
+  );
 }

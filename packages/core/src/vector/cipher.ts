@@ -32,6 +32,7 @@ import { primitives } from '#primitives';
 import { DecryptionFailed, DimensionMismatch, EmptyInput } from '../errors.js';
 import { deriveKey, expanderFrom, LABELS } from '../kdf.js';
 import { tenantVectorSecret, vectorKeySecret, type VectorKey } from '../keys/vector-key.js';
+import { lp } from '../format/lp.js';
 import { abytes, afinite, aint, astring, concatBytes, equalBytes, lengthPrefixed, randomBytes } from '../utils.js';
 import { fillGaussian } from './gaussian.js';
 import { isMetric, prepareVector, storedDimensionOf, type Metric } from './metric.js';
@@ -372,10 +373,7 @@ class Cipher implements VectorCipher {
    * single-use tag key, authenticating the binding and the float32 ciphertext as associated data.
    */
   #tag(tagKey: Uint8Array, recordId: string, collection: string, nonce: Uint8Array, vector: Float32Array): Uint8Array {
-    const aad = concatBytes(
-      lengthPrefixed(String(this.version), this.kid, this.tenant, this.metric, collection, recordId, nonce),
-      float32Bytes(vector),
-    );
+    const aad = concatBytes(lp(String(this.version), this.kid, this.tenant, this.metric, collection, recordId, nonce), float32Bytes(vector));
     return primitives.chacha20poly1305Seal(tagKey, ZERO_NONCE_12, EMPTY, aad);
   }
 

@@ -31,9 +31,9 @@ export function littleEndianWords(bytes: Uint8Array): Uint32Array {
 }
 
 /** A word source over one keystream, for draws whose count is not known up front. */
-export function wordSource(seed: Uint8Array, chunkWords = 1024): () => number {
+export function wordSource(seed: Uint8Array, chunkWords = 1024, startBlock = 0): () => number {
   const chunk = Math.max(16, Math.ceil(chunkWords / 16) * 16); // whole 64-byte blocks
-  let counter = 0;
+  let counter = startBlock;
   let words = prfWords(seed, chunk, counter);
   let i = 0;
   return () => {
