@@ -14,7 +14,7 @@ import { MAX_EPOCH, MIN_EPOCH, MAX_TENANT_BYTES } from '../format/constants.js';
 import type { PolicySchema } from '../policy/schema.js';
 import type { UserAttributes } from '../policy/policy.js';
 import type { Tuple } from '../policy/tuples.js';
-import { aint, astring, isWellFormed, utf8 } from '../utils.js';
+import { aint, astring, isWellFormed, utf8Length } from '../utils.js';
 import { primitives } from '#primitives';
 import type { Ed25519Signer, Ed25519Verifier } from '../primitives/api.js';
 import { deriveEscrowKey, deriveFieldKey, deriveTupleKey } from './derive.js';
@@ -298,7 +298,7 @@ export function checkTenant(tenant: unknown, name = 'tenant'): string {
   if (!isWellFormed(t)) {
     throw new RangeError(`"${name}" is not well-formed Unicode (it has a lone surrogate)`);
   }
-  const n = utf8(t).length;
+  const n = utf8Length(t);
   if (n > MAX_TENANT_BYTES) throw new RangeError(`"${name}" expected at most ${MAX_TENANT_BYTES} UTF-8 bytes, got ${n}`);
   return t;
 }

@@ -18,7 +18,7 @@
 import { Malformed, UnsupportedVersion } from '../errors.js';
 import { decodeHeader } from '../header/format.js';
 import type { CandidateRecord, SealedRecord } from '../record/types.js';
-import { fromBase64url, toBase64url, utf8 } from '../utils.js';
+import { fromBase64url, toBase64url, utf8Length } from '../utils.js';
 import {
   AEAD_TAG_LENGTH,
   BLIND_INDEX_TOKEN_BYTES,
@@ -155,10 +155,10 @@ export function validateStoredPayload(payload: unknown): StoredPayload {
   const o = payload as Record<string, unknown>;
   const sv = formatVersion(o);
   const id = str(o, 'id', MAX_RECORD_ID_BYTES);
-  const idBytes = utf8(id).length;
+  const idBytes = utf8Length(id);
   if (idBytes === 0 || idBytes > MAX_RECORD_ID_BYTES) throw new Malformed(`stored field "id" must be 1 to ${MAX_RECORD_ID_BYTES} UTF-8 bytes`);
   const tnt = str(o, 'tnt', MAX_TENANT_BYTES);
-  if (utf8(tnt).length > MAX_TENANT_BYTES) throw new Malformed(`stored field "tnt" is longer than ${MAX_TENANT_BYTES} UTF-8 bytes`);
+  if (utf8Length(tnt) > MAX_TENANT_BYTES) throw new Malformed(`stored field "tnt" is longer than ${MAX_TENANT_BYTES} UTF-8 bytes`);
   const kid = str(o, 'kid', 16);
   if (!KID_PATTERN.test(kid)) throw new Malformed('stored field "kid" must be 16 lowercase hex digits');
   const ep = o.ep;
@@ -264,10 +264,10 @@ export function decodeStoredCandidate(payload: unknown): CandidateRecord {
   const sv = formatVersion(o);
   if (sv < 2) throw new Malformed('format v1 records are not read as lean candidates');
   const id = str(o, 'id', MAX_RECORD_ID_BYTES);
-  const idBytes = utf8(id).length;
+  const idBytes = utf8Length(id);
   if (idBytes === 0 || idBytes > MAX_RECORD_ID_BYTES) throw new Malformed(`stored field "id" must be 1 to ${MAX_RECORD_ID_BYTES} UTF-8 bytes`);
   const tnt = str(o, 'tnt', MAX_TENANT_BYTES);
-  if (utf8(tnt).length > MAX_TENANT_BYTES) throw new Malformed(`stored field "tnt" is longer than ${MAX_TENANT_BYTES} UTF-8 bytes`);
+  if (utf8Length(tnt) > MAX_TENANT_BYTES) throw new Malformed(`stored field "tnt" is longer than ${MAX_TENANT_BYTES} UTF-8 bytes`);
   const kid = str(o, 'kid', 16);
   if (!KID_PATTERN.test(kid)) throw new Malformed('stored field "kid" must be 16 lowercase hex digits');
   const ep = o.ep;

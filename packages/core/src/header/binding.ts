@@ -7,7 +7,7 @@
 import { lp } from '../format/lp.js';
 import { MAX_COLLECTION_BYTES, MAX_RECORD_ID_BYTES } from '../format/constants.js';
 import { checkTenant } from '../authority/keys.js';
-import { abytes, astring, isWellFormed, utf8 } from '../utils.js';
+import { abytes, astring, isWellFormed, utf8Length } from '../utils.js';
 
 const EMPTY = new Uint8Array(0);
 
@@ -41,12 +41,12 @@ export function checkWellFormed(s: string, name: string): string {
 export function checkBinding(b: RecordBinding): CheckedBinding {
   if (typeof b !== 'object' || b === null) throw new TypeError('"binding" expected object');
   const recordId = checkWellFormed(astring(b.recordId, 'recordId'), 'recordId');
-  const idBytes = utf8(recordId).length;
+  const idBytes = utf8Length(recordId);
   if (idBytes === 0 || idBytes > MAX_RECORD_ID_BYTES) {
     throw new RangeError(`"recordId" expected 1 to ${MAX_RECORD_ID_BYTES} UTF-8 bytes, got ${idBytes}`);
   }
   const collection = checkWellFormed(astring(b.collection ?? '', 'collection'), 'collection');
-  const cBytes = utf8(collection).length;
+  const cBytes = utf8Length(collection);
   if (cBytes > MAX_COLLECTION_BYTES) throw new RangeError(`"collection" expected at most ${MAX_COLLECTION_BYTES} UTF-8 bytes, got ${cBytes}`);
   const associatedData = b.associatedData === undefined ? EMPTY : abytes(b.associatedData, 'associatedData');
   return { recordId, collection, tenant: checkTenant(b.tenant ?? ''), associatedData };

@@ -13,7 +13,7 @@
  */
 import { InvalidPolicy } from '../errors.js';
 import { MAX_VALUE_BYTES, WILDCARD } from '../format/constants.js';
-import { utf8 } from '../utils.js';
+import { utf8, utf8Length } from '../utils.js';
 
 const FORBIDDEN = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp},;=]/u;
 
@@ -27,7 +27,7 @@ export function normalizeValue(value: unknown, what = 'value'): string {
   if (v.length === 0) throw new InvalidPolicy(`${what} is empty`);
   if (v === WILDCARD) throw new InvalidPolicy(`${what} "*" is reserved for "any"`);
   if (v.trim() !== v) throw new InvalidPolicy(`${what} has leading or trailing white space`);
-  const bytes = utf8(v).length;
+  const bytes = utf8Length(v);
   if (bytes > MAX_VALUE_BYTES) throw new InvalidPolicy(`${what} is ${bytes} bytes in UTF-8, above ${MAX_VALUE_BYTES}`);
   return v;
 }

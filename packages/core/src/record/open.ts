@@ -25,6 +25,7 @@ import type { VectorCipher } from '../vector/cipher.js';
 import { blindIndexDigest, cleanRecordKeys, exactVectorAad, exactVectorKey, payloadAad, recordKeys, tokensDigest, type RecordScope } from './binding.js';
 
 const EMPTY = new Uint8Array(0);
+const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 import { recordDigest } from './signature.js';
 import type { CandidateRecord, OpenedRecord, SealedRecord } from './types.js';
 
@@ -212,6 +213,9 @@ export function createOpener(options: OpenerOptions): Opener {
   function exactFloat32(plain: Uint8Array): Float32Array {
     const d = cipher.dimension;
     if (plain[0] !== EXACT_VECTOR_F32 || plain.length !== 1 + 4 * d) throw new DecryptionFailed();
+    // The stored bytes are little-endian; on a little-endian machine (every platform Node runs
+    // on) one copy is the conversion.
+    if (LITTLE_ENDIAN) return new Float32Array(plain.slice(1).buffer);
     const dv = new DataView(plain.buffer, plain.byteOffset, plain.byteLength);
     const out = new Float32Array(d);
     for (let i = 0; i < d; i++) out[i] = dv.getFloat32(1 + 4 * i, true);

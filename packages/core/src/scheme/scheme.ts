@@ -24,7 +24,7 @@ import { primitives } from '#primitives';
 import { InvalidKey, Malformed, SchemeMismatch, SchemeUnauthenticated, WeakScheme } from '../errors.js';
 import { FIELD_NAME_PATTERN, KID_PATTERN, MAX_BLIND_INDEX_FIELDS, MAX_COLLECTION_BYTES, MAX_EPOCH, MAX_TENANT_BYTES, MIN_EPOCH } from '../format/constants.js';
 import { lp } from '../format/lp.js';
-import { fromBase64url, isWellFormed, toBase64url, utf8 } from '../utils.js';
+import { fromBase64url, isWellFormed, toBase64url, utf8Length } from '../utils.js';
 import { MAX_DIMENSION } from '../vector/cipher.js';
 import { isMetric, storedDimensionOf, type Metric } from '../vector/metric.js';
 import { BETA_FLOOR, isPresetName } from '../vector/presets.js';
@@ -135,7 +135,7 @@ export function schemeMessage(s: SchemeFields, creator: { tenant: string; epoch:
 
 /** Validates the fields (programmer input on create; store input on parse). */
 export function checkSchemeFields(s: SchemeFields, bad: (what: string) => Error = (w) => new TypeError(w)): SchemeFields {
-  if (typeof s.collection !== 'string' || !isWellFormed(s.collection) || utf8(s.collection).length > MAX_COLLECTION_BYTES) throw bad('"collection" must be a well-formed string');
+  if (typeof s.collection !== 'string' || !isWellFormed(s.collection) || utf8Length(s.collection) > MAX_COLLECTION_BYTES) throw bad('"collection" must be a well-formed string');
   if (!Number.isSafeInteger(s.dimension) || s.dimension < 1 || s.dimension > MAX_DIMENSION) throw bad(`"dimension" must be an integer in [1, ${MAX_DIMENSION}]`);
   if (!isMetric(s.metric)) throw bad('"metric" must be cosine, euclid or dot');
   const num = (v: unknown, k: string, positive: boolean) => {
@@ -258,7 +258,7 @@ export function parseScheme(collection: string, raw: unknown): Scheme {
   const c = o.creator;
   if (typeof c !== 'object' || c === null || Array.isArray(c)) throw bad('"creator" must be an object');
   const cr = c as Record<string, unknown>;
-  if (typeof cr.tenant !== 'string' || !isWellFormed(cr.tenant) || utf8(cr.tenant).length > MAX_TENANT_BYTES) throw bad('"creator.tenant" must be a string');
+  if (typeof cr.tenant !== 'string' || !isWellFormed(cr.tenant) || utf8Length(cr.tenant) > MAX_TENANT_BYTES) throw bad('"creator.tenant" must be a string');
   if (typeof cr.epoch !== 'number' || !Number.isSafeInteger(cr.epoch) || cr.epoch < MIN_EPOCH || cr.epoch > MAX_EPOCH) throw bad('"creator.epoch" must be an epoch');
   const b64 = (v: unknown, what: string, n: number) => {
     if (typeof v !== 'string' || v.length > 200) throw bad(`"${what}" must be base64url`);
