@@ -8,7 +8,7 @@ import { createSealer } from '../record/seal.js';
 import { createVectorCipher } from '../vector/cipher.js';
 import { MAX_HEADER_BYTES, STORED_FIELDS } from './constants.js';
 import { checkJsonValue } from './json.js';
-import { decodeStoredPoint, decodeStoredVector, encodeStoredPoint, validateStoredPayload, type StoredPayload } from './record.js';
+import { decodeStoredCandidate, decodeStoredPoint, decodeStoredVector, encodeStoredPoint, validateStoredPayload, type StoredPayload } from './record.js';
 
 const authority = generateAuthority();
 const cipher = createVectorCipher(generateVectorKey(), { dimension: 5, metric: 'dot', beta: 0.3, maxNorm: 4, collection: 'c' });
@@ -70,6 +70,19 @@ describe('stored record', () => {
     expect(() => validateStoredPayload({ ...point().payload, sv: 3 })).toThrow(UnsupportedVersion);
     expect(() => validateStoredPayload({ ...point().payload, sv: 1 })).toThrow(Malformed); // v1 has no signature field
     for (const v of [null, [], 'x', 5]) expect(() => validateStoredPayload(v)).toThrow(Malformed);
+  });
+
+  it('refuses ids and tenants with a lone surrogate as Malformed, in full records and lean candidates', () => {
+    for (const [field, bad] of [['id', 'id-1\ud800'], ['id', '\udc00'], ['tnt', '\ud83d'], ['tnt', 'a\udc00b']] as const) {
+      const p = point();
+      (p.payload as unknown as Record<string, unknown>)[field] = bad;
+      expect(() => decodeStoredPoint(p.payload, p.vector)).toThrow(Malformed);
+      expect(() => validateStoredPayload(p.payload)).toThrow(Malformed);
+      expect(() => decodeStoredCandidate(p.payload)).toThrow(Malformed);
+    }
+    const ok = point();
+    ok.payload.id = 'id-\ud83d\ude00'; // a surrogate pair is well-formed
+    expect(decodeStoredPoint(ok.payload, ok.vector).id).toBe('id-\ud83d\ude00');
   });
 
   it('rejects malformed vectors', () => {

@@ -18,7 +18,7 @@
 import { Malformed, UnsupportedVersion } from '../errors.js';
 import { decodeHeader } from '../header/format.js';
 import type { CandidateRecord, SealedRecord } from '../record/types.js';
-import { fromBase64url, toBase64url, utf8Length } from '../utils.js';
+import { fromBase64url, isWellFormed, toBase64url, utf8Length } from '../utils.js';
 import {
   AEAD_TAG_LENGTH,
   BLIND_INDEX_TOKEN_BYTES,
@@ -149,22 +149,34 @@ function formatVersion(o: Record<string, unknown>): number {
   return o.sv;
 }
 
-/** Validates a stored payload (hostile input) and returns it typed. */
-export function validateStoredPayload(payload: unknown): StoredPayload {
-  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw new Malformed('stored payload must be a JSON object');
-  const o = payload as Record<string, unknown>;
+/**
+ * The routing fields every stored record carries (hostile input). Strings with a lone surrogate
+ * are refused here: they have no UTF-8 encoding of their own, so the binding checks further in
+ * would treat them as a caller's mistake (a RangeError) instead of a bad record.
+ */
+function identity(o: Record<string, unknown>): { sv: number; id: string; tnt: string; kid: string; ep: number } {
   const sv = formatVersion(o);
   const id = str(o, 'id', MAX_RECORD_ID_BYTES);
   const idBytes = utf8Length(id);
   if (idBytes === 0 || idBytes > MAX_RECORD_ID_BYTES) throw new Malformed(`stored field "id" must be 1 to ${MAX_RECORD_ID_BYTES} UTF-8 bytes`);
+  if (!isWellFormed(id)) throw new Malformed('stored field "id" is not well-formed Unicode');
   const tnt = str(o, 'tnt', MAX_TENANT_BYTES);
   if (utf8Length(tnt) > MAX_TENANT_BYTES) throw new Malformed(`stored field "tnt" is longer than ${MAX_TENANT_BYTES} UTF-8 bytes`);
+  if (!isWellFormed(tnt)) throw new Malformed('stored field "tnt" is not well-formed Unicode');
   const kid = str(o, 'kid', 16);
   if (!KID_PATTERN.test(kid)) throw new Malformed('stored field "kid" must be 16 lowercase hex digits');
   const ep = o.ep;
   if (typeof ep !== 'number' || !Number.isSafeInteger(ep) || ep < MIN_EPOCH || ep > MAX_EPOCH) {
     throw new Malformed(`stored field "ep" must be an integer in [${MIN_EPOCH}, ${MAX_EPOCH}]`);
   }
+  return { sv, id, tnt, kid, ep };
+}
+
+/** Validates a stored payload (hostile input) and returns it typed. */
+export function validateStoredPayload(payload: unknown): StoredPayload {
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw new Malformed('stored payload must be a JSON object');
+  const o = payload as Record<string, unknown>;
+  const { sv, id, tnt, kid, ep } = identity(o);
   const out: StoredPayload = {
     sv,
     id,
@@ -261,19 +273,8 @@ export function decodeStoredPoint(payload: unknown, vector: unknown, options: { 
 export function decodeStoredCandidate(payload: unknown): CandidateRecord {
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw new Malformed('stored payload must be a JSON object');
   const o = payload as Record<string, unknown>;
-  const sv = formatVersion(o);
+  const { sv, id, tnt, kid, ep } = identity(o);
   if (sv < 2) throw new Malformed('format v1 records are not read as lean candidates');
-  const id = str(o, 'id', MAX_RECORD_ID_BYTES);
-  const idBytes = utf8Length(id);
-  if (idBytes === 0 || idBytes > MAX_RECORD_ID_BYTES) throw new Malformed(`stored field "id" must be 1 to ${MAX_RECORD_ID_BYTES} UTF-8 bytes`);
-  const tnt = str(o, 'tnt', MAX_TENANT_BYTES);
-  if (utf8Length(tnt) > MAX_TENANT_BYTES) throw new Malformed(`stored field "tnt" is longer than ${MAX_TENANT_BYTES} UTF-8 bytes`);
-  const kid = str(o, 'kid', 16);
-  if (!KID_PATTERN.test(kid)) throw new Malformed('stored field "kid" must be 16 lowercase hex digits');
-  const ep = o.ep;
-  if (typeof ep !== 'number' || !Number.isSafeInteger(ep) || ep < MIN_EPOCH || ep > MAX_EPOCH) {
-    throw new Malformed(`stored field "ep" must be an integer in [${MIN_EPOCH}, ${MAX_EPOCH}]`);
-  }
   const header = bytes(o, 'h', 1, MAX_HEADER_BYTES);
   const h = decodeHeader(header);
   if (h.epoch !== ep) throw new Malformed('stored field "ep" does not match the header epoch');

@@ -8,7 +8,7 @@
  *   29      2           n = entry count, u16 big-endian, a power of two in [1, 256]
  *   31      64 * n      entries: locator (16) || wrapped data key (48), sorted by locator,
  *                       strictly increasing (no duplicates)
- *   ..      2           m = escrow length, u16 big-endian, a power of two in [64, 32768] plus 16
+ *   ..      2           m = escrow length, u16 big-endian, a power of two in [256, 32768] plus 16
  *   ..      m           escrow ciphertext (XChaCha20-Poly1305, tag included)
  *   ..      16          MAC over everything before it (and the record binding)
  *

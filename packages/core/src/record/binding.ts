@@ -12,7 +12,8 @@
  *                nonce and tag (v2), which the tag ties to the ciphertext vector; v1 also put the
  *                whole ciphertext vector in it. v2 leaves the vector out so the exact re-rank can
  *                open x without fetching the (large) ciphertext vector.
- *   vector,n,t   vector tag (the cipher's) and the x AAD
+ *   vector,n,t   the x AAD holds n and t; the vector itself is checked by the vector tag only when
+ *                it is decrypted (no x, or x holding a norm), and by the signature always
  *   id,tnt,kid   all of the above (collection, from the caller, too)
  *   everything   the writer's signature `s` (v2, signature.ts), against readers too: every key
  *                above derives from the data key, which every reader of the record holds.

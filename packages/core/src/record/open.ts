@@ -55,7 +55,8 @@ export interface Opener {
   tryOpen(record: SealedRecord, userKey: UserKey, options?: OpenOptions): OpenedRecord | null;
   /**
    * The exact vector of a search candidate (v2 records with a sealed exact vector): one header
-   * unwrap and MAC, one AEAD, no signature check. Null when this key cannot open it. For
+   * unwrap (without the header MAC), one AEAD, no signature check. Null when this key cannot
+   * open it, or when the record keeps only a norm (cosine with exactVector false). For
    * ranking only: a candidate's vector or score is never returned to a caller before its full
    * record is fetched and opened with `open` (which checks the writer's signature).
    */

@@ -67,7 +67,7 @@ function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
 let seq = 0;
 let NAME = 'docs';
 
-async function populated(backend: Backend, options: { prefilter?: boolean } = {}) {
+async function populated(backend: Backend, options: { prefilter?: boolean; exactVector?: boolean } = {}) {
   const keyset = VectorKeyset.create();
   const col = await SealedCollection.create(backend, {
     name: NAME,
@@ -77,6 +77,7 @@ async function populated(backend: Backend, options: { prefilter?: boolean } = {}
     writer,
     blindIndexFields: ['lang'],
     ...(options.prefilter !== undefined ? { prefilter: options.prefilter } : {}),
+    ...(options.exactVector !== undefined ? { exactVector: options.exactVector } : {}),
   });
   const records = glove.rows.map((v, i) => ({ id: `w${i}`, vector: v, payload: { i, lang: i % 2 ? 'en' : 'fr' }, policy: policyOf(i) }));
   const report = await col.upsert(records, { writer, batchSize: 128 });
@@ -166,6 +167,21 @@ describe.each(targets)('SealedCollection over %s', (_, target) => {
     expect(recall).toBeGreaterThanOrEqual(0.95);
     expect(recall).toBeGreaterThan(foundNoisy / (10 * gloveQueries.rows.length));
   });
+
+  // Without exact vectors, a cosine record keeps only its norm in x: re-rank decrypts the
+  // ciphertext vector instead (the lean path, which fetches x alone, cannot serve it).
+  for (const prefilter of [true, false]) {
+    it(`exactVector: false still re-ranks with exact scores (pre-filter ${prefilter ? 'on' : 'off'})`, async () => {
+      const { col, records } = await populated(backend, { exactVector: false, prefilter });
+      const admin = issueUserKey(authority, users.admin!);
+      const allowed = records.filter((r) => evaluate(createAttributes(authority.schema, users.admin!), createPolicy(authority.schema, r.policy)));
+      for (const q of gloveQueries.rows.slice(0, 3)) {
+        const { hits } = await col.search(q, { userKey: admin, k: 10, oversample: 10 });
+        expect(hits).toHaveLength(Math.min(10, allowed.length));
+        for (const h of hits) expect(h.score).toBeCloseTo(cosine(q, records[Number(h.id.slice(1))]!.vector), 5);
+      }
+    });
+  }
 
   it('with pre-filter, a user who may read 1% of the collection still gets k results', async () => {
     const { col } = await populated(backend);

@@ -7,7 +7,8 @@
  * - Lean (pre-filter mode, exact vectors stored, re-rank on, format v2 key): one query per live
  *   key fetches, for each candidate, only the fields the re-rank needs (CANDIDATE_FIELDS: no
  *   ciphertext vector, no payload, no signature). Each candidate is opened for its exact vector
- *   alone (one header unwrap and MAC, one AEAD). The best k are then fetched in full (one
+ *   alone (one header unwrap without the header MAC, one AEAD: the AEAD under the unwrapped data
+ *   key is what authenticates x, and the rest is checked with the full record). The best k are then fetched in full (one
  *   retrieve) and opened with `open`, which checks the writer's signature and decrypts the
  *   payload; a candidate whose full record fails, or whose exact vector differs from the one it
  *   was ranked with, is skipped and the next one is fetched (a retrieve more, only when the
@@ -200,8 +201,10 @@ async function leanCandidates(
       skip(state, p.id, p.payload, codeOf(e), (e as Error).message);
       continue;
     }
-    // The store answered with a record that does not carry one of this user's tokens (they are
-    // authenticated by the header MAC that candidateVector checks): not what was asked for.
+    // The store answered with a record that does not carry one of this user's tokens: not what
+    // was asked for. (Tokens are authenticated by the header MAC, checked when the full record
+    // is opened; a store that adds a user's token to a record gains nothing it did not know:
+    // the record then fails to open and is dropped like any edited one.)
     if (c.prefilter === undefined || !c.prefilter.some((t) => tokens.has(t))) {
       skip(state, p.id, p.payload, 'ERR_NOT_A_CANDIDATE', 'the store returned a record outside the pre-filter');
       continue;
@@ -248,10 +251,11 @@ async function fullCandidates(
       out.push({ pointId: p.id, id, kid, score: approximateScore(ctx.scheme.metric, p.score, kc.cipher.scale, qq, ctx.scheme.maxNorm), record, checked: false });
       continue;
     }
-    // The exact vector for ranking: from the sealed exact vector alone where there is one (the
-    // signature is checked for the final k), else by opening the whole record.
+    // The exact vector for ranking: from the sealed exact vector alone where the scheme keeps
+    // one (the signature is checked for the final k), else by opening the whole record (a cosine
+    // record without exact vectors keeps only its norm in x).
     let x: Float32Array | null | undefined;
-    if (record.version === 2 && record.exact !== undefined) {
+    if (record.version === 2 && record.exact !== undefined && ctx.scheme.exactVector) {
       x = kc.opener.candidateVector(record as Required<Pick<SealedRecord, 'exact'>> & SealedRecord, plan.userKey);
     } else {
       x = kc.opener.tryOpen(record, plan.userKey)?.vector;

@@ -140,6 +140,38 @@ describe('finding 3: the store learns nothing from the requests about what a use
   });
 });
 
+describe('hostile strings: ids and tenants the decoders must refuse', () => {
+  // A lone surrogate survives JSON but has no UTF-8 encoding of its own (TextEncoder writes
+  // U+FFFD): decoded as is, it reached the binding checks, which throw a RangeError (a
+  // programmer error), and one such point made every search fail.
+  for (const [lean, prefilter] of [['lean', true], ['full', false]] as const) {
+    it(`a copy of a candidate whose id holds a lone surrogate, under the point id it maps to, is skipped with ERR_MALFORMED (${lean} path)`, async () => {
+      const { store, col } = await world({ prefilter });
+      const admin = issueUserKey(authority, { role: ['admin'] });
+      const honest = await col.search(vec(1), { userKey: admin, k: 3 });
+      const bad = 'r1\ud800';
+      const pid = pointIdOf('', bad);
+      store.tamper.query = (pts) => [{ ...pts[0]!, id: pid, payload: { ...pts[0]!.payload, id: bad } }, ...pts];
+      const res = await col.search(vec(1), { userKey: admin, k: 3 });
+      expect(res.hits.map((h) => h.id)).toEqual(honest.hits.map((h) => h.id));
+      expect(res.skipped).toEqual([expect.objectContaining({ code: 'ERR_MALFORMED' })]);
+    });
+    it(`a record whose tnt the store replaced by a lone surrogate is skipped with ERR_MALFORMED (${lean} path); the others still come back`, async () => {
+      const { store, col } = await world({ prefilter });
+      const admin = issueUserKey(authority, { role: ['admin'] });
+      const honest = await col.search(vec(1), { userKey: admin, k: 3 });
+      const victim = pointIdOf('', honest.hits[0]!.id);
+      const edit = (pts: { id: string; payload: Record<string, unknown> }[]) => pts.map((p) => (p.id === victim ? { ...p, payload: { ...p.payload, tnt: '\udc00' } } : p));
+      store.tamper.query = edit as never;
+      store.tamper.retrieve = edit as never;
+      const res = await col.search(vec(1), { userKey: admin, k: 3 });
+      expect(res.hits).toHaveLength(3);
+      expect(res.hits.map((h) => h.id)).not.toContain(honest.hits[0]!.id);
+      expect(res.skipped).toEqual([expect.objectContaining({ code: 'ERR_MALFORMED' })]);
+    });
+  }
+});
+
 describe('random edits of stored fields or metadata: the honest answer or a coded error, never another plaintext', () => {
   it('search and get (property)', async () => {
     const { store, keyset, col } = await world({ n: 12 });
