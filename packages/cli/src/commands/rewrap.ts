@@ -106,6 +106,10 @@ export async function rewrap(opts: RewrapCommandOptions, io: Io): Promise<void> 
   const { backend, label } = await openBackend(opts, io);
   try {
     const col = await SealedCollection.open(backend, { name, keyset, tenant, authority: authority.publicKey });
+    // Rewrap filters on the epoch; a collection made before that field was indexed is refused by
+    // Qdrant in strict mode, so the index is added first (idempotent, one request when present).
+    const added = await col.ensureIndexes();
+    if (added.length > 0) r.note(`Added the missing payload index${added.length > 1 ? 'es' : ''} ${added.join(', ')} to "${name}"`);
     const { rewrapped, failed } = await rewrapOlderEpochs(col, backend, authority, createWriterKey(authority, { tenant }), io, opts);
     if (failed.length > 0) throw failuresError('rewrapped', failed);
     r.result({ collection: name, backend: label, rewrapped, epoch: authority.epoch }, `Rewrapped ${plural(rewrapped, 'record')} of "${name}" (${label}) to epoch ${authority.epoch}`);

@@ -41,7 +41,7 @@ import {
   type VectorKeyset,
   type WriterKey,
 } from '@sealvec/core';
-import type { Backend, Condition, Filter, Point, UpsertFailure } from '../backend/types.js';
+import type { Backend, Condition, Filter, IndexFields, Point, SearchParams, UpsertFailure } from '../backend/types.js';
 import type { Logger } from '../log.js';
 import { buildCiphers, type KeyCiphers } from './ciphers.js';
 import { FIELDS, tenantCondition } from './filters.js';
@@ -135,9 +135,24 @@ export interface SearchOptions {
   where?: Record<string, string | number | boolean>;
   /** Also return each hit's exact vector. Default false. */
   withVector?: boolean;
+  /**
+   * How the database searches (QdrantBackend: HNSW beam width, exact scan, quantization
+   * rescoring), over the backend's configured defaults. QdrantBackend never sends an hnswEf
+   * below the candidate count. LocalBackend always searches exactly and ignores them.
+   */
+  searchParams?: SearchParams;
 }
 
 const DEFAULT_K = 10;
+
+/** Every payload field a Sealvec filter uses, indexed (Qdrant in strict mode refuses the rest). */
+function indexFieldsOf(blindIndexFields: readonly string[]): IndexFields {
+  return {
+    tenantField: FIELDS.tenant,
+    keywordFields: [FIELDS.kid, FIELDS.prefilter, ...blindIndexFields.map(FIELDS.blindIndex)],
+    integerFields: [FIELDS.epoch], // rewrap filters on the epoch
+  };
+}
 const PAGE = 256;
 
 export class SealedCollection {
@@ -195,12 +210,19 @@ export class SealedCollection {
       dimension: storedDimensionOf(metric, fields.dimension),
       distance: 'Euclid',
       tenantField: FIELDS.tenant,
-      keywordFields: [FIELDS.kid, FIELDS.prefilter, ...fields.blindIndexFields.map(FIELDS.blindIndex)],
-      // rewrap filters on the epoch: Qdrant in strict mode refuses filters on unindexed fields
-      integerFields: [FIELDS.epoch],
+      ...indexFieldsOf(fields.blindIndexFields),
       metadata: schemeToJSON(scheme),
     });
     return handle;
+  }
+
+  /**
+   * Adds the payload indexes this collection filters on that the database lacks (collections
+   * made by older versions had no epoch index, which Qdrant in strict mode requires for rewrap).
+   * Returns the fields indexed now; [] when nothing was missing or the backend has no indexes.
+   */
+  async ensureIndexes(): Promise<string[]> {
+    return (await this.#backend.ensureIndexes?.(this.name, indexFieldsOf(this.#scheme.blindIndexFields))) ?? [];
   }
 
   /** Opens an existing collection: verifies its scheme, checks the floor and that the keyset can read it. */
@@ -428,6 +450,7 @@ export class SealedCollection {
         tokens: prefilter ? userPrefilterTokens(userKey, this.name) : undefined,
         blindIndex,
         withVector: options.withVector === true,
+        ...(options.searchParams !== undefined ? { params: options.searchParams } : {}),
       },
     );
   }

@@ -34,7 +34,7 @@ import {
   type SealedRecord,
   type UserKey,
 } from '@sealvec/core';
-import type { Backend, Filter, Payload, ScoredPoint } from '../backend/types.js';
+import type { Backend, Filter, Payload, ScoredPoint, SearchParams } from '../backend/types.js';
 import type { Logger } from '../log.js';
 import type { KeyCiphers } from './ciphers.js';
 import { candidateFilter } from './filters.js';
@@ -87,6 +87,8 @@ export interface SearchPlan {
   tokens: readonly string[] | undefined;
   blindIndex: Readonly<Record<string, string>>;
   withVector: boolean;
+  /** Database search parameters, passed through (see SearchOptions.searchParams). */
+  params?: SearchParams;
 }
 
 interface Ranked {
@@ -100,6 +102,10 @@ interface Ranked {
   record?: SealedRecord;
   /** This key already opened the candidate's exact vector (so a failure to open it now is tampering). */
   checked: boolean;
+}
+
+function paramsOf(plan: SearchPlan): { params?: SearchParams } {
+  return plan.params !== undefined ? { params: plan.params } : {};
 }
 
 /** One search over every live key of the handle. */
@@ -189,7 +195,7 @@ async function leanCandidates(
   tokens: ReadonlySet<string>,
 ): Promise<Ranked[]> {
   state.requests++;
-  const points = await ctx.backend.query(ctx.name, { vector, limit: plan.depth, filter, withVector: false, withPayload: CANDIDATE_FIELDS });
+  const points = await ctx.backend.query(ctx.name, { vector, limit: plan.depth, filter, withVector: false, withPayload: CANDIDATE_FIELDS, ...paramsOf(plan) });
   const out: Ranked[] = [];
   for (const p of points) {
     const id = admit(ctx, state, p);
@@ -234,7 +240,7 @@ async function fullCandidates(
   qq: number,
 ): Promise<Ranked[]> {
   state.requests++;
-  const points: ScoredPoint[] = await ctx.backend.query(ctx.name, { vector, limit: plan.depth, filter, withVector: true, withPayload: true });
+  const points: ScoredPoint[] = await ctx.backend.query(ctx.name, { vector, limit: plan.depth, filter, withVector: true, withPayload: true, ...paramsOf(plan) });
   const out: Ranked[] = [];
   const storedDimension = kc.cipher.storedDimension;
   for (const p of points) {
