@@ -29,6 +29,7 @@ import {
   unprotectSecret,
   VectorKeyset,
   type Authority,
+  type AuthorityPublicKey,
   type UserKey,
   type WriterKey,
 } from '@sealvec/core';
@@ -241,7 +242,9 @@ export class KeyDir {
 
   /**
    * The writer key for `tenant` at the current epoch: writer.json when it matches, else derived
-   * from the authority when this directory holds it.
+   * from the authority when this directory holds it. Every command that writes needs a certified
+   * (version 2) key: a version 1 writer.json is replaced by the authority's derivation (with a
+   * warning) where authority.json is, and refused (exit 3) where it is not.
    */
   async writer(tenant = ''): Promise<WriterKey> {
     if (await this.has('writer')) {
@@ -251,6 +254,16 @@ export class KeyDir {
         if (await this.has('authority')) {
           const a = await this.authority();
           if (a.epoch !== w.epoch || a.id !== w.authorityId) return createWriterKey(a, { tenant });
+          if (w.authorityKey === null) {
+            this.ctx.io.stderr.write(
+              `sealvec: warning: ${this.path('writer')} predates writer signatures (key format v1); using the certified writer key derived from authority.json. Replace the file with "sealvec keys issue --writer"\n`,
+            );
+            return createWriterKey(a, { tenant });
+          }
+        } else if (w.authorityKey === null) {
+          throw new InvalidKey(
+            `${this.path('writer')} predates writer signatures (key format v1): it cannot sign schemes or verify collections. Issue it again where authority.json is, with "sealvec keys issue --writer" (add -o FILE to write it elsewhere), and copy it here`,
+          );
         }
         return w;
       }
@@ -260,6 +273,25 @@ export class KeyDir {
       `no writer key for tenant ${JSON.stringify(tenant)} in ${this.dir} (writer.json is for another tenant or missing, and authority.json is absent)`,
     );
   }
+}
+
+/** Where `authorityPublicKey` found the key. */
+export type PublicKeySource = 'authority.json' | 'writer.json';
+
+/**
+ * The authority's public key from this directory: authority.json's, else the one a version 2
+ * writer.json carries (an ingest machine). Nothing else: a key file of another kind proves nothing.
+ */
+export async function authorityPublicKeyOf(kd: KeyDir): Promise<{ key: AuthorityPublicKey; source: PublicKeySource }> {
+  if (await kd.has('authority')) return { key: (await kd.authority()).publicKey, source: KEY_FILES.authority };
+  if (await kd.has('writer')) {
+    const text = await kd.read('writer', 'writer key');
+    const w = parsed(kd.path('writer'), () => importWriterKey(text));
+    if (w.authorityKey !== null) return { key: w.authorityKey, source: KEY_FILES.writer };
+  }
+  throw new KeyFileError(
+    `${kd.dir} holds neither authority.json nor a version 2 writer.json to take the authority's public key from (run this where the authority's keys are, or point --keys at that directory)`,
+  );
 }
 
 /** The key directory a command uses, from --keys / SEALVEC_KEYS and the global key flags. */

@@ -18,6 +18,11 @@ function examples(...lines: string[]): string {
 
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 
+/** Readers (search, get, export, decrypt): verify with the authority public key file. */
+function addAuthorityOption(c: Command): Command {
+  return c.option('--authority <file>', 'the authority\'s public key file ("sealvec keys public") to verify with, instead of the user key\'s own copy');
+}
+
 /** Options every command that reads plaintext records shares (encrypt, ingest). */
 function addInputOptions(c: Command): Command {
   return c
@@ -113,8 +118,9 @@ ${examples(
   const keys = program.command('keys').description('issue, inspect and rotate keys');
   keys
     .command('issue')
-    .description('issue a user key for a set of attributes (written mode 0600; never printed)')
-    .requiredOption('-o, --output <file>', 'where to write the user key')
+    .description('issue a user key for a set of attributes, or (--writer) a writer key; written mode 0600, never printed')
+    .option('-o, --output <file>', 'where to write the key (required for user keys; --writer: default the key directory\'s writer.json)')
+    .option('--writer', 'issue the certified writer key of the tenant and epoch instead (replaces a version 1 writer.json)')
     .option('--role <role>', 'a role the user holds (repeatable, or comma-separated)', collect)
     .option('--group <group>', 'a group the user belongs to (repeatable, or comma-separated)', collect)
     .option('--department <dept>', 'a department (repeatable, or comma-separated)', collect)
@@ -130,6 +136,8 @@ ${examples(
         'sealvec keys issue --role hr_manager --department human_resources -o alice.key',
         'sealvec keys issue --role engineer --group platform,search --department engineering -o bob.key',
         'sealvec keys issue --attr region=eu --role analyst --blind-index status -o carol.key',
+        'sealvec keys issue --writer',
+        'sealvec keys issue --writer --tenant acme -o acme-writer.json',
       ),
     )
     .action(act(async () => (await import('./commands/keys.js')).keysIssue));
@@ -138,6 +146,13 @@ ${examples(
     .description('what a key file (or the key directory) holds: ids, epochs, attributes; never secrets')
     .addHelpText('after', examples('sealvec keys info', 'sealvec keys info alice.key --json'))
     .action(act(async () => (await import('./commands/keys.js')).keysInfo, (o, a) => ({ ...o, file: a[0] as string | undefined })));
+  keys
+    .command('public')
+    .description('the authority public key file readers verify collections and sealed files with (holds no secret)')
+    .option('-o, --output <file>', 'where to write it, mode 0644 (default - = stdout)')
+    .option('--force', 'replace an existing file')
+    .addHelpText('after', examples('sealvec keys public -o authority.pub.json', 'sealvec search --key alice.key --authority authority.pub.json --query-file q.json'))
+    .action(act(async () => (await import('./commands/keys-public.js')).keysPublic));
   keys
     .command('rotate')
     .description('start a new epoch (revocation) and a new primary vector key; old keys stay readable until retired')
@@ -201,13 +216,15 @@ ${examples(
     )
     .action(act(async () => (await import('./commands/encrypt.js')).encrypt));
 
-  program
+  const decrypt = program
     .command('decrypt')
     .description('open the records of a sealed file that a user key may read (others are skipped)')
     .requiredOption('-i, --input <file>', 'sealed JSONL (or - for stdin)')
     .requiredOption('--key <file>', 'the user key')
     .option('-o, --output <file>', 'plaintext JSONL {id, vector, payload} to write, mode 0600 (default - = stdout)', '-')
     .option('--no-vector', 'payloads only (faster)')
+    .option('--allow-v1', 'read a format v1 sealed file, whose scheme is not signed');
+  addAuthorityOption(decrypt)
     .addHelpText('after', examples('sealvec decrypt -i sealed.jsonl --key alice.key', 'sealvec decrypt -i sealed.jsonl --key alice.key -o opened.jsonl --json'))
     .action(act(async () => (await import('./commands/decrypt.js')).decrypt));
 
@@ -219,6 +236,7 @@ ${examples(
     .option('--no-vector', 'payloads only')
     .option('--allow-v1', 'read a format v1 collection, whose scheme is not signed (read and migrate only)');
   addTargetOptions(get);
+  addAuthorityOption(get);
   addBackendOptions(get)
     .addHelpText('after', examples('sealvec get --key alice.key --collection docs doc-17 doc-18'))
     .action(act(async () => (await import('./commands/get.js')).get, (o, a) => ({ ...(o as { key: string }), ids: a[0] as string[] })));
@@ -231,6 +249,7 @@ ${examples(
     .option('--no-vector', 'payloads only')
     .option('--allow-v1', 'read a format v1 collection, whose scheme is not signed (read and migrate only)');
   addTargetOptions(exp);
+  addAuthorityOption(exp);
   addBackendOptions(exp)
     .addHelpText('after', examples('sealvec export --key alice.key --collection docs -o alice-docs.jsonl'))
     .action(act(async () => (await import('./commands/export.js')).exportRecords));
@@ -282,6 +301,7 @@ ${examples(
     .option('--with-vector', 'also print each hit\'s decrypted vector')
     .option('--allow-v1', 'read a format v1 collection, whose scheme is not signed (read and migrate only)');
   addTargetOptions(search);
+  addAuthorityOption(search);
   addBackendOptions(search)
     .addHelpText(
       'after',

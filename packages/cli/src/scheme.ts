@@ -9,6 +9,7 @@ import {
   checkBetaFloor,
   createVectorCipher,
   DEFAULT_PRESET,
+  InvalidKey,
   isMetric,
   isPresetName,
   METRICS,
@@ -117,7 +118,7 @@ export function trustFileScheme(
   options: { allowV1: boolean; warn?: (line: string) => void; betaFloor?: number },
 ): Scheme {
   if (scheme.version === 2) {
-    if (authorityKey === null) throw new SchemeUnauthenticated(`${where}: this key carries no authority public key (key format v1) to verify the file's scheme; issue it again`);
+    if (authorityKey === null) throw new InvalidKey(`${where}: this key predates writer signatures (key format v1) and carries no authority public key to verify the file's scheme; issue it again`);
     verifyScheme(scheme, scheme.collection, authorityKey);
   } else {
     if (!options.allowV1) {

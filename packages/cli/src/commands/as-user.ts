@@ -6,6 +6,7 @@
 import { SchemeUnauthenticated, type UserKey } from '@sealvec/core';
 import { diagnose, SealedCollection, type Backend } from '@sealvec/qdrant';
 import { headerFacts, noAccess } from '../access.js';
+import { loadAuthorityPublicKey, readerTrust, v1UserKey } from '../authority-key.js';
 import { openBackend, type BackendOptions } from '../backend.js';
 import type { GlobalOptions } from '../global-options.js';
 import type { Io } from '../io.js';
@@ -19,6 +20,8 @@ export interface AsUserOptions extends BackendOptions, GlobalOptions {
   tenant?: string | undefined;
   /** Read a format v1 collection, whose scheme is not signed. */
   allowV1?: boolean | undefined;
+  /** The authority public key file to verify with (else the user key's own copy). */
+  authority?: string | undefined;
 }
 
 export interface UserCollection {
@@ -34,6 +37,9 @@ export interface UserCollection {
 export async function openAsUser(opts: AsUserOptions, io: Io, beforeOpen?: () => Promise<void>): Promise<UserCollection> {
   const ctx = keyContext(io, opts);
   const user = await loadUserKey(opts.key, ctx);
+  const pinned = opts.authority === undefined ? undefined : await loadAuthorityPublicKey(opts.authority, io);
+  const trust = readerTrust(user, opts.key, pinned);
+  if (trust === null) throw v1UserKey(opts.key, true);
   const keyset = await keyDirFor(io, opts, ctx).keyset();
   await beforeOpen?.();
   const name = opts.collection ?? DEFAULT_COLLECTION;
@@ -42,8 +48,8 @@ export async function openAsUser(opts: AsUserOptions, io: Io, beforeOpen?: () =>
   try {
     let col: SealedCollection;
     try {
-      // The user's own key says which authority to trust; the collection's scheme must be signed by it.
-      col = await SealedCollection.open(backend, { name, keyset, tenant, authority: user, acceptUnauthenticatedV1: opts.allowV1 === true });
+      // The user's own key (or --authority) says which authority to trust; the collection's scheme must be signed by it.
+      col = await SealedCollection.open(backend, { name, keyset, tenant, authority: trust, acceptUnauthenticatedV1: opts.allowV1 === true });
     } catch (e) {
       // A collection of another authority fails verification: say "wrong authority" (exit 6),
       // naming the authority its (unverified) metadata claims.
@@ -55,6 +61,8 @@ export async function openAsUser(opts: AsUserOptions, io: Io, beforeOpen?: () =>
       throw e;
     }
     if (user.authorityId !== col.scheme.authority || user.tenant !== tenant) throw noAccess(opts.key, await col.diagnoseAccess(user), { collection: name });
+    // Verified with --authority, but a v1 user key cannot check the records' signatures.
+    if (col.scheme.version === 2 && user.writerPublicKey === null) throw v1UserKey(opts.key);
     return { user, col, backend, label, name };
   } catch (e) {
     await backend.close();

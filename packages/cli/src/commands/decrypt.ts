@@ -7,6 +7,7 @@
 import { createOpener, type Opener } from '@sealvec/core';
 import { diagnose } from '@sealvec/qdrant';
 import { FileAccessFacts, headerFacts, noAccess } from '../access.js';
+import { loadAuthorityPublicKey, readerTrust, v1UserKey } from '../authority-key.js';
 import type { GlobalOptions } from '../global-options.js';
 import { openSealedFile } from '../input/sealed.js';
 import { openSource } from '../input/source.js';
@@ -24,6 +25,10 @@ export interface DecryptOptions extends GlobalOptions {
   output?: string | undefined;
   /** commander's --no-vector gives false. */
   vector?: boolean | undefined;
+  /** Read a format v1 sealed file, whose scheme is not signed. */
+  allowV1?: boolean | undefined;
+  /** The authority public key file to verify with (else the user key's own copy). */
+  authority?: string | undefined;
 }
 
 export interface DecryptResult {
@@ -37,6 +42,7 @@ export interface DecryptResult {
 export async function decrypt(opts: DecryptOptions, io: Io): Promise<DecryptResult> {
   const ctx = keyContext(io, opts);
   const user = await loadUserKey(opts.key, ctx);
+  const trust = readerTrust(user, opts.key, opts.authority === undefined ? undefined : await loadAuthorityPublicKey(opts.authority, io));
   const keyset = await keyDirFor(io, opts, ctx).keyset();
   const kids = keyset.info().keys.map((k) => k.kid);
   const source = await openSource(opts.input, io.stdin, io.cwd);
@@ -53,8 +59,9 @@ export async function decrypt(opts: DecryptOptions, io: Io): Promise<DecryptResu
       throw noAccess(opts.key, diagnose(headerFacts(user, about, kids)), { file: opts.input });
     }
     // The file is hostile input: its scheme must carry the authority's writer's signature. A v1
-    // file (unsigned) is still decrypted, with a warning: decrypting writes nothing under it.
-    trustFileScheme(scheme, opts.input, user.authorityKey, { allowV1: true, warn: (line) => io.stderr.write(`${line}\n`) });
+    // file (unsigned scheme) only behind --allow-v1, like a v1 collection, with a warning.
+    if (scheme.version === 2 && user.writerPublicKey === null) throw v1UserKey(opts.key);
+    trustFileScheme(scheme, opts.input, trust, { allowV1: opts.allowV1 === true, warn: (line) => io.stderr.write(`${line}\n`) });
     out = await openPlaintextOutput(output, io.stdout, io.cwd);
     const facts = new FileAccessFacts(user, collection, scheme.prefilter);
     const openers = new Map<string, Opener | null>();

@@ -6,15 +6,18 @@
  *   { "type": "sealvec/key-backup", "version": 1, "created": ISO-8601,
  *     "files": { "authority.json": "<key JSON>", "vectors.json": "...", "writer.json": "..." } }
  *
- * Import checks every key (type, version, secrets, authority id against its master, writer and
- * authority of the same authority) before writing anything, and refuses to replace keys unless
- * --force. Nothing secret is printed: only ids, epochs and key ids.
+ * Import checks every key (type, version, secrets, authority id against its master, the writer key
+ * against what the authority derives, with the same authority public key) before writing
+ * anything, and refuses to replace keys unless --force. Nothing secret is printed: only ids,
+ * epochs and key ids.
  */
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import {
   authorityInfo,
+  createWriterKey,
   DecryptionFailed,
+  equalBytes,
   importAuthority,
   importWriterKey,
   InvalidKey,
@@ -83,6 +86,15 @@ export function parseBackup(text: string, name: string): KeyBackup & { summary: 
   if (out['writer.json'] !== undefined) {
     const w = check('writer.json', () => importWriterKey(out['writer.json']!));
     if (a && (w.authorityId !== a.id || w.epoch > a.epoch)) throw new InvalidKey(`${name}: writer.json is for authority ${w.authorityId} epoch ${w.epoch}, not authority ${a.id} at epoch ${a.epoch} or earlier`);
+    // Same id is not the same authority: the writer's signing key and the authority public key it
+    // carries must be what this authority derives, or the restored directory would sign records
+    // its readers refuse (or certify nothing they accept).
+    if (a && !equalBytes(w.publicKey, createWriterKey(a, { tenant: w.tenant, epoch: w.epoch }).publicKey)) {
+      throw new InvalidKey(`${name}: writer.json is not the writer key authority.json derives for its tenant and epoch`);
+    }
+    if (a && w.authorityKey !== null && !equalBytes(w.authorityKey.publicKey, a.publicKey.publicKey)) {
+      throw new InvalidKey(`${name}: writer.json carries another authority public key than authority.json's`);
+    }
     summary.push(['writer key', `authority ${w.authorityId}, epoch ${w.epoch}, tenant ${JSON.stringify(w.tenant)}`]);
   }
   return { created: typeof o.created === 'string' ? o.created : '', files: out, summary };

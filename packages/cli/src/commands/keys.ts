@@ -34,7 +34,10 @@ import { createReporter, table } from '../report.js';
 export type KeysCommon = GlobalOptions;
 
 export interface IssueOptions extends KeysCommon {
-  output: string;
+  /** Required for user keys; for --writer, default the key directory's writer.json. */
+  output?: string | undefined;
+  /** Issue the writer key of the tenant and epoch instead of a user key. */
+  writer?: boolean | undefined;
   role?: string[] | undefined;
   group?: string[] | undefined;
   department?: string[] | undefined;
@@ -73,12 +76,13 @@ export function attributesFrom(schema: PolicySchema, opts: Pick<IssueOptions, 'r
 }
 
 export async function keysIssue(opts: IssueOptions, io: Io): Promise<void> {
+  if (opts.writer) return issueWriter(opts, io);
+  if (opts.output === undefined) throw new UsageError('give the user key a file with -o (user keys are secrets and are never printed)');
   if (opts.output === '-') throw new UsageError('user keys are secrets and are never written to stdout; give a file with -o');
+  const output = opts.output;
   const kd = keyDirFor(io, opts);
   const authority = await kd.authority();
-  if (opts.epoch !== undefined && opts.epoch > authority.epoch) {
-    throw new UsageError(`--epoch ${opts.epoch} is later than the authority's current epoch ${authority.epoch}`);
-  }
+  checkEpochOption(opts.epoch, authority.epoch);
   const attrs = createAttributes(authority.schema, attributesFrom(authority.schema, opts));
   if (attrs.values.every((v) => v.length === 0)) {
     throw new UsageError(`give the user at least one attribute (${authority.schema.dimensions.map((d) => `--${d === 'role' || d === 'group' || d === 'department' ? d : `attr ${d}=`}`).join(', ')})`);
@@ -88,17 +92,57 @@ export async function keysIssue(opts: IssueOptions, io: Io): Promise<void> {
     ...(opts.epoch !== undefined ? { epoch: opts.epoch } : {}),
     ...(opts.blindIndex !== undefined ? { blindIndexFields: opts.blindIndex } : {}),
   });
-  await writeKeyText(opts.output, exportUserKey(user), kd.ctx, { force: opts.force === true, protect: opts.protect === true });
+  await writeKeyText(output, exportUserKey(user), kd.ctx, { force: opts.force === true, protect: opts.protect === true });
   const info = userKeyInfo(user);
   const r = createReporter(io, opts);
-  r.result({ file: opts.output, protected: opts.protect === true, key: info }, [
-    `Issued a user key to ${opts.output} (mode 0600${opts.protect ? ', passphrase-protected' : ''})`,
+  r.result({ file: output, protected: opts.protect === true, key: info }, [
+    `Issued a user key to ${output} (mode 0600${opts.protect ? ', passphrase-protected' : ''})`,
     ...table([
       ['attributes', formatAttrs(info.attributes)],
       ['authority', `${info.authority}, epoch ${info.epoch}${info.tenant ? `, tenant ${JSON.stringify(info.tenant)}` : ''}`],
       ['tuple keys', String(info.tuples)],
       ...(info.blindIndexFields.length ? [['blind index', info.blindIndexFields.join(', ')] as [string, string]] : []),
     ]).map((l) => `  ${l}`),
+  ]);
+}
+
+function checkEpochOption(epoch: number | undefined, current: number): void {
+  if (epoch !== undefined && epoch > current) throw new UsageError(`--epoch ${epoch} is later than the authority's current epoch ${current}`);
+}
+
+/**
+ * `keys issue --writer`: the certified (version 2) writer key of a tenant and epoch. Without -o it
+ * replaces the key directory's writer.json, which is safe (authority.json, read here, derives it
+ * again) and is how a version 1 writer.json is upgraded without starting a new epoch.
+ */
+async function issueWriter(opts: IssueOptions, io: Io): Promise<void> {
+  const attrs = [opts.role, opts.group, opts.department, opts.attr, opts.blindIndex].some((v) => v !== undefined && v.length > 0);
+  if (attrs) throw new UsageError('--writer issues a writer key, which takes no attributes or --blind-index (it seals for any policy); give only --tenant or --epoch');
+  const kd = keyDirFor(io, opts);
+  const authority = await kd.authority();
+  checkEpochOption(opts.epoch, authority.epoch);
+  if (opts.output === undefined && opts.epoch !== undefined && opts.epoch !== authority.epoch) {
+    throw new UsageError(`writer.json holds the current epoch's writer key (${authority.epoch}); write an older epoch's with -o FILE`);
+  }
+  const writer = createWriterKey(authority, {
+    ...(opts.tenant !== undefined ? { tenant: opts.tenant } : {}),
+    ...(opts.epoch !== undefined ? { epoch: opts.epoch } : {}),
+  });
+  let file: string;
+  let protect: boolean;
+  if (opts.output === undefined) {
+    file = kd.path('writer');
+    protect = opts.protect === true || (await kd.isProtected('writer'));
+    await kd.write('writer', exportWriterKey(writer), { protect });
+  } else {
+    file = opts.output;
+    protect = opts.protect === true;
+    await writeKeyText(file, exportWriterKey(writer), kd.ctx, { force: opts.force === true, protect });
+  }
+  const info = writerKeyInfo(writer);
+  createReporter(io, opts).result({ file, protected: protect, key: info }, [
+    `Issued the writer key to ${file} (mode 0600${protect ? ', passphrase-protected' : ''}); it carries the authority's certificate`,
+    ...table([['authority', `${info.authority}, epoch ${info.epoch}${info.tenant ? `, tenant ${JSON.stringify(info.tenant)}` : ''}`]]).map((l) => `  ${l}`),
   ]);
 }
 

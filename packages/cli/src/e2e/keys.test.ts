@@ -137,6 +137,7 @@ describe('help and usage', () => {
   const commands = [
     ['init'],
     ['keys', 'issue'],
+    ['keys', 'public'],
     ['keys', 'info'],
     ['keys', 'rotate'],
     ['keys', 'retire'],

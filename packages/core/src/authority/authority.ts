@@ -73,11 +73,16 @@ export function createWriterKey(authority: Authority, options: KeyScope = {}): W
   const root = deriveBlindIndexRoot(master, tenant);
   // The authority certifies this writer's signing key for (tenant, epoch): readers of any epoch
   // can then check a collection scheme it signed, with the authority's public key alone.
-  const certificate = authoritySigning(authority).sign(certificateMessage(authority.id, tenant, epoch, writerSigner(secret).publicKey));
+  const certificate = certify(authority, tenant, epoch, writerSigner(secret).publicKey);
   const w = new WriterKey(authority.id, authority.schema, tenant, epoch, secret, root, { authorityKey: authority.publicKey, certificate });
   secret.fill(0);
   root.fill(0);
   return w;
+}
+
+/** The authority's certificate of a writer public key for (tenant, epoch). */
+function certify(authority: Authority, tenant: string, epoch: number, writerPublicKey: Uint8Array): Uint8Array {
+  return authoritySigning(authority).sign(certificateMessage(authority.id, tenant, epoch, writerPublicKey));
 }
 
 export interface UserKeyOptions extends KeyScope {
@@ -104,7 +109,10 @@ export function issueUserKey(authority: Authority, attributes: UserAttributes | 
     for (const f of names) fields.set(f, deriveFieldKey(root, f));
     root.fill(0);
   }
-  const u = new UserKey(authority.id, tenant, epoch, attrs, tuples, keys, fields, { authorityKey: authority.publicKey, writerPublicKey });
+  // The writer's certificate travels with it, so the file's writer key and authority key are
+  // checked against each other on import (Ed25519 is deterministic: the writer key's own bytes).
+  const certificate = certify(authority, tenant, epoch, writerPublicKey);
+  const u = new UserKey(authority.id, tenant, epoch, attrs, tuples, keys, fields, { authorityKey: authority.publicKey, writerPublicKey, certificate });
   for (const k of keys) k.fill(0);
   return u;
 }

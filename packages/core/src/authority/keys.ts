@@ -46,6 +46,8 @@ interface UserSecrets {
   fields: ReadonlyMap<string, Uint8Array>;
   /** W.pub of the user key's (epoch, tenant); null for keys imported from format v1. */
   writerPublicKey: Uint8Array | null;
+  /** The authority's certificate of that W.pub (the writer key's own); null for format v1. */
+  certificate: Uint8Array | null;
   verifier: Ed25519Verifier | undefined;
 }
 
@@ -163,7 +165,7 @@ export class UserKey {
     tuples: readonly Tuple[],
     tupleKeys: readonly Uint8Array[],
     fields: ReadonlyMap<string, Uint8Array>,
-    signing: { authorityKey: AuthorityPublicKey; writerPublicKey: Uint8Array } | null = null,
+    signing: { authorityKey: AuthorityPublicKey; writerPublicKey: Uint8Array; certificate: Uint8Array } | null = null,
   ) {
     if (tuples.length !== tupleKeys.length) throw new RangeError('"tupleKeys" expected one key per tuple');
     this.authorityId = authorityId;
@@ -178,6 +180,7 @@ export class UserKey {
       material: undefined,
       fields: new Map(fields),
       writerPublicKey: signing === null ? null : Uint8Array.from(signing.writerPublicKey),
+      certificate: signing === null ? null : Uint8Array.from(signing.certificate),
       verifier: undefined,
     });
     Object.freeze(this);

@@ -87,6 +87,30 @@ describe('key serialization', () => {
     expect(() => importUserKey(5 as never)).toThrow(TypeError);
   });
 
+  it('a user key whose writer key is not certified by its authority key is refused (fields spliced from other keys)', () => {
+    const edit = (f: (o: Record<string, unknown>) => void) => {
+      const o = JSON.parse(exportUserKey(u));
+      f(o);
+      return JSON.stringify(o);
+    };
+    const other = authorityFromMaster(Uint8Array.from({ length: 32 }, (_, i) => 100 + i));
+    const otherEpoch = createWriterKey(rotateEpoch(a), { tenant: 'acme' });
+    const spliced: [string, string][] = [
+      ['the writer key of another epoch', edit((o) => (o.writerKey = toBase64url(otherEpoch.publicKey)))],
+      ['the writer key of another tenant', edit((o) => (o.writerKey = toBase64url(createWriterKey(a, { tenant: 'x' }).publicKey)))],
+      ['the authority key of another authority', edit((o) => (o.authorityKey = toBase64url(other.publicKey.publicKey)))],
+      ['a zero certificate', edit((o) => (o.certificate = toBase64url(new Uint8Array(64))))],
+      ['no certificate', edit((o) => delete o.certificate)],
+      ['a short certificate', edit((o) => (o.certificate = toBase64url(new Uint8Array(63))))],
+      ['another epoch claimed', edit((o) => (o.epoch = 1))],
+    ];
+    for (const [name, text] of spliced) expect(() => importUserKey(text), name).toThrow(InvalidKey);
+    expect(() => importUserKey(spliced[0]![1])).toThrow(/writer certificate does not verify/);
+    // The certificate is the writer key's own (deterministic Ed25519): the same bytes in both files.
+    expect(JSON.parse(exportUserKey(u)).certificate).toBe(JSON.parse(exportWriterKey(w)).certificate);
+    expect(userKeyInfo(importUserKey(exportUserKey(u))).writerKey).toBe(toBase64url(w.publicKey));
+  });
+
   it('random text gives InvalidKey, nothing else', () => {
     fc.assert(
       fc.property(fc.oneof(fc.string(), fc.json()), (t) => {
@@ -115,7 +139,7 @@ describe('format v1 key files still import (before signatures existed)', () => {
     expect(JSON.parse(exportWriterKey(w1)).version).toBe(1);
   });
   it('a v1 user key imports without a writer key; re-exporting keeps it v1', () => {
-    const u1 = importUserKey(asV1(exportUserKey(u), ['authorityKey', 'writerKey']));
+    const u1 = importUserKey(asV1(exportUserKey(u), ['authorityKey', 'writerKey', 'certificate']));
     expect(u1.writerPublicKey).toBeNull();
     expect(u1.authorityKey).toBeNull();
     expect(JSON.parse(exportUserKey(u1)).version).toBe(1);

@@ -7,7 +7,7 @@
  *   { "type": "sealvec/user-key",   "version": 2, "authority", "schema": [..], "tenant", "epoch",
  *     "attributes": { dim: [values] }, "tupleKeys": base64url(32 bytes per tuple, canonical
  *     tuple order), "fields": { field: base64url(32 bytes) }, "authorityKey": base64url(32),
- *     "writerKey": base64url(32) }
+ *     "writerKey": base64url(32), "certificate": base64url(64) }
  *
  * Version 2 adds the signing material of format v2 (see signing.ts). Version 1 writer and user
  * keys still import: such a writer key signs records (its signing key derives from its secret)
@@ -15,8 +15,8 @@
  * does not know which writer to trust). Re-issue them from the authority.
  *
  * Every import checks the type, version, shape, lengths and consistency (an authority's id must
- * match its master; a user key must hold exactly one key per tuple of its attributes) and throws
- * InvalidKey otherwise. Exported strings hold secrets: write them to 0600 files only.
+ * match its master; a user key must hold exactly one key per tuple of its attributes; a version 2
+ * key's certificate must verify under its authority key) and throws InvalidKey otherwise. Exported strings hold secrets: write them to 0600 files only.
  */
 import { InvalidKey, isSealvecError } from '../errors.js';
 import { SECRET_LENGTH } from '../format/constants.js';
@@ -85,8 +85,8 @@ export function exportUserKey(u: UserKey): string {
       attributes: attributesToJSON(u.attributes),
       tupleKeys: toBase64url(all),
       fields,
-      ...(u.authorityKey !== null && s.writerPublicKey !== null
-        ? { authorityKey: toBase64url(u.authorityKey.publicKey), writerKey: toBase64url(s.writerPublicKey) }
+      ...(u.authorityKey !== null && s.writerPublicKey !== null && s.certificate !== null
+        ? { authorityKey: toBase64url(u.authorityKey.publicKey), writerKey: toBase64url(s.writerPublicKey), certificate: toBase64url(s.certificate) }
         : {}),
     },
     null,
@@ -201,7 +201,7 @@ export function importWriterKey(text: string): WriterKey {
 
 export function importUserKey(text: string): UserKey {
   const v1 = ['authority', 'schema', 'tenant', 'epoch', 'attributes', 'tupleKeys', 'fields'];
-  const o = parseTyped(text, USER_KEY_TYPE, { 1: v1, 2: [...v1, 'authorityKey', 'writerKey'] });
+  const o = parseTyped(text, USER_KEY_TYPE, { 1: v1, 2: [...v1, 'authorityKey', 'writerKey', 'certificate'] });
   return asKeyError('user key', () => {
     if (typeof o.authority !== 'string' || !/^[0-9a-f]{16}$/.test(o.authority)) throw new InvalidKey('"authority" must be a 16-hex-digit id');
     const schema = schemaField(o);
@@ -218,14 +218,21 @@ export function importUserKey(text: string): UserKey {
     const names = checkFieldNames(Object.keys(f), 'fields');
     const fields = new Map<string, Uint8Array>();
     for (const name of names) fields.set(name, secretField(f as Obj, name, SECRET_LENGTH));
-    const signing =
-      o.version === SIGNED_KEY_FORMAT_VERSION
-        ? {
-            authorityKey: new AuthorityPublicKey(o.authority, publicField(o, 'authorityKey', ED25519_PUBLIC_KEY_LENGTH)),
-            writerPublicKey: publicField(o, 'writerKey', ED25519_PUBLIC_KEY_LENGTH),
-          }
-        : null;
-    const u = new UserKey(o.authority, checkTenant(o.tenant), checkEpoch(o.epoch), attributes, tuples, keys, fields, signing);
+    const tenant = checkTenant(o.tenant);
+    const epoch = checkEpoch(o.epoch);
+    let signing: { authorityKey: AuthorityPublicKey; writerPublicKey: Uint8Array; certificate: Uint8Array } | null = null;
+    if (o.version === SIGNED_KEY_FORMAT_VERSION) {
+      const authorityKey = new AuthorityPublicKey(o.authority, publicField(o, 'authorityKey', ED25519_PUBLIC_KEY_LENGTH));
+      const writerPublicKey = publicField(o, 'writerKey', ED25519_PUBLIC_KEY_LENGTH);
+      const certificate = publicField(o, 'certificate', SIGNATURE_LENGTH);
+      // The writer this key trusts must be one its authority certified for the key's own (tenant,
+      // epoch): a file assembled from the fields of different keys is broken.
+      if (!verifyWriterCertificate(authorityKey, tenant, epoch, writerPublicKey, certificate)) {
+        throw new InvalidKey('the writer certificate does not verify under the key\'s authority key for its tenant and epoch');
+      }
+      signing = { authorityKey, writerPublicKey, certificate };
+    }
+    const u = new UserKey(o.authority, tenant, epoch, attributes, tuples, keys, fields, signing);
     all.fill(0);
     return u;
   });

@@ -64,13 +64,23 @@ describe('rewrap', () => {
 
   it('refuses records of another epoch, foreign writer keys, tampered tokens and moved records', () => {
     expect(() => rw.rewrap(r2)).toThrow(KeyNotFound);
-    expect(() => createRewrapper({ from: w1, to: createWriterKey(generateAuthority()) })).toThrow(SchemeMismatch);
-    expect(() => createRewrapper({ from: w1, to: createWriterKey(a2, { tenant: 't' }) })).toThrow(SchemeMismatch);
+    expect(() => createRewrapper({ from: w1, to: createWriterKey(generateAuthority()), collection: 'c' })).toThrow(SchemeMismatch);
+    expect(() => createRewrapper({ from: w1, to: createWriterKey(a2, { tenant: 't' }), collection: 'c' })).toThrow(SchemeMismatch);
     expect(() => rw.rewrap({ ...r1, prefilter: r1.prefilter!.slice().reverse() })).toThrow(DecryptionFailed);
     expect(() => rw.rewrap({ ...r1, id: 'other' })).toThrow(DecryptionFailed);
     expect(() => createRewrapper({ from: w1, to: w2, collection: 'elsewhere' }).rewrap(r1)).toThrow(DecryptionFailed);
     expect(() => rw.rewrap({ ...r1, epoch: 2 })).toThrow(DecryptionFailed);
-    expect(() => createRewrapper({ from: {} as never, to: w2 })).toThrow(TypeError);
+    expect(() => createRewrapper({ from: {} as never, to: w2, collection: 'c' })).toThrow(TypeError);
+  });
+
+  it('needs the collection named: there is no cipher to take it from, and a wrong one fails every record', () => {
+    expect(() => createRewrapper({ from: w1, to: w2 } as never)).toThrow(/"collection" expected/);
+    expect(() => createRewrapper({ from: w1, to: w2 } as never)).toThrow(TypeError);
+    expect(() => rewrapRecord(r1, { from: w1, to: w2, collection: undefined } as never)).toThrow(TypeError);
+    expect(() => createRewrapper({ from: w1, to: w2, collection: 7 } as never)).toThrow(TypeError);
+    // '' is a collection like any other, given explicitly.
+    const s = createSealer({ writer: w1, cipher: createVectorCipher(generateVectorKey(), { dimension: 4, metric: 'euclid', beta: 1, collection: '' }) });
+    expect(createRewrapper({ from: w1, to: w2, collection: '' }).rewrap(s.seal({ id: 'e', vector: [1, 2, 3, 4], policy: '*' })).epoch).toBe(2);
   });
 
   it('keeps post-filter records without tokens', () => {

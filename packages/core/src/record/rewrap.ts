@@ -29,8 +29,11 @@ export interface RewrapOptions {
   from: WriterKey;
   /** Writer key of the new epoch. */
   to: WriterKey;
-  /** Collection the records were sealed for. Default ''. */
-  collection?: string;
+  /**
+   * Collection the records were sealed for (required: unlike the sealer and the opener, which
+   * default to their cipher's, a rewrapper has no cipher to take it from).
+   */
+  collection: string;
   /** Pad new headers to at least this many entries (never fewer than the old header had). */
   minEntries?: number;
   /** TEST ONLY: deterministic randomness for known-answer vectors. Never in production. */
@@ -49,7 +52,10 @@ export function createRewrapper(options: RewrapOptions): Rewrapper {
   if (from.authorityId !== to.authorityId || from.tenant !== to.tenant || !sameSchema(from.schema, to.schema)) {
     throw new SchemeMismatch('rewrap needs two writer keys of the same authority, schema and tenant');
   }
-  const collection = checkBinding({ recordId: '-', collection: options.collection ?? '' }).collection;
+  // Records do not store their collection: a default would fail every record of any other
+  // collection as DecryptionFailed, which reads like forgery. So the caller names it.
+  if (typeof options.collection !== 'string') throw new TypeError('"collection" expected string: the collection the records were sealed for');
+  const collection = checkBinding({ recordId: '-', collection: options.collection }).collection;
   const minEntries = aint(options.minEntries ?? 1, 'minEntries', 1, MAX_HEADER_ENTRIES);
   const random = options.testOnlyRandom ?? randomBytes;
   const signer = writerSigning(to);

@@ -114,6 +114,21 @@ describe('signed schemes (issue #9, finding 1)', () => {
     expect(() => signScheme({ ...fields, authority: generateAuthority().id }, writer)).toThrow(SchemeMismatch);
   });
 
+  it('a v2 scheme whose preset is neither a string nor null is Malformed, not read as null', () => {
+    // Signed with no preset (beta given): the signature covers '' for null, so reading a number,
+    // boolean or object as null would let the store put anything there unnoticed.
+    const j0 = schemeToJSON(signScheme({ ...fields, preset: null }, writer));
+    expect(verifyJson(JSON.parse(JSON.stringify(j0))).preset).toBeNull();
+    for (const preset of [5, 0, false, true, {}, [], ['balanced']]) {
+      const j = JSON.parse(JSON.stringify(j0)) as Record<string, unknown>;
+      j.preset = preset;
+      expect(() => parseScheme('docs', j), JSON.stringify(preset)).toThrow(Malformed);
+    }
+    const missing = JSON.parse(JSON.stringify(j0)) as Record<string, unknown>;
+    delete missing.preset;
+    expect(() => parseScheme('docs', missing)).toThrow(Malformed);
+  });
+
   it('v1 metadata parses as an unauthenticated v1 scheme; anything else is not a scheme', () => {
     const v1 = { sealvec: 1, dimension: 4, storedDimension: 4, metric: 'cosine', beta: 1, preset: 'balanced', maxNorm: null, authority: authority.id, prefilter: true, blindIndexFields: [], exactVector: true };
     const s = parseScheme('c', v1);

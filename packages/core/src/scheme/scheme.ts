@@ -252,6 +252,9 @@ export function parseScheme(collection: string, raw: unknown): Scheme {
   };
   // v1 allowed a preset string we no longer know: keep the shape check, drop the name.
   if (o.sealvec === 1 && fields.preset !== null && !isPresetName(fields.preset)) fields.preset = null;
+  // A v2 signature covers null as '': reading any other non-string as null would let the store
+  // put anything there unnoticed.
+  if (o.sealvec !== 1 && o.preset !== null && typeof o.preset !== 'string') throw bad('"preset" must be a preset name or null');
   checkSchemeFields(fields, bad);
   if (typeof o.storedDimension === 'number' && o.storedDimension !== storedDimensionOfScheme(fields)) throw bad('"storedDimension" does not match the metric');
   if (o.sealvec === 1) return { ...fields, version: 1 };

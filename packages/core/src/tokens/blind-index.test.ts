@@ -47,4 +47,17 @@ describe('blind-index tokens', () => {
     expect(() => blindIndexToken(w, 'f', 'x'.repeat(2000))).toThrow(Malformed);
     expect(() => blindIndexToken(u, 'owner', 'bob')).toThrow(KeyNotFound);
   });
+
+  it('refuse a string value with a lone surrogate on both sides, as seal refuses it in a payload (it would alias U+FFFD)', () => {
+    for (const v of ['x\uD800', '\uDC00', 'a\uDBFFb']) {
+      expect(() => blindIndexToken(u, 'status', v), JSON.stringify(v)).toThrow(Malformed);
+      expect(() => blindIndexToken(u, 'status', v)).toThrow(/blind-index value of "status" is not well-formed Unicode/);
+      expect(() => blindIndexTokens(w, { status: v }, ['status'])).toThrow(Malformed);
+      expect(() => blindIndexTokens(w, { status: ['ok', v] }, ['status'])).toThrow(/payload\.status\[1\]/);
+    }
+    // Before the check, the query side matched records holding U+FFFD.
+    expect(() => blindIndexToken(w, 'status', 'x\uD800')).toThrow(Malformed);
+    expect(blindIndexToken(w, 'status', 'x\uFFFD')).toMatch(/^[A-Za-z0-9_-]+$/);
+    expect(blindIndexToken(w, 'status', 'emoji \uD83D\uDE00')).toBe(blindIndexToken(u, 'status', 'emoji \uD83D\uDE00'));
+  });
 });

@@ -22,7 +22,7 @@ import { fieldKeyOf, type UserKey, type WriterKey } from '../authority/keys.js';
 import { KeyNotFound, Malformed } from '../errors.js';
 import { BLIND_INDEX_TOKEN_BYTES, MAX_BLIND_INDEX_VALUE_BYTES, MAX_BLIND_INDEX_VALUES } from '../format/constants.js';
 import { primitives } from '#primitives';
-import { astring, concatBytes, toBase64url, utf8 } from '../utils.js';
+import { astring, concatBytes, isWellFormed, toBase64url, utf8 } from '../utils.js';
 
 export type IndexValue = string | number | boolean;
 
@@ -32,11 +32,16 @@ export const BLIND_INDEX_TOKEN_LENGTH = Math.ceil((BLIND_INDEX_TOKEN_BYTES * 4) 
 /**
  * One encoding per value, with its type: strings are NFC-normalized ("s" + UTF-8), numbers use
  * the shortest round-trip decimal of the float64 with -0 as 0 ("n" + text), booleans "b1"/"b0".
+ * A string with a lone surrogate is Malformed, on the record side and the query side alike.
  * So `"1"`, `1` and `true` never collide, and `1` and `1.0` (the same number) always do.
  */
 export function canonicalIndexValue(value: unknown, what = 'value'): Uint8Array {
   let out: Uint8Array;
-  if (typeof value === 'string') out = concatBytes(utf8('s'), utf8(value.normalize('NFC')));
+  if (typeof value === 'string') {
+    // UTF-8 turns a lone surrogate into U+FFFD: the token would match records holding that instead.
+    if (!isWellFormed(value)) throw new Malformed(`${what} is not well-formed Unicode (it has a lone surrogate)`);
+    out = concatBytes(utf8('s'), utf8(value.normalize('NFC')));
+  }
   else if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw new Malformed(`${what} is not a finite number`);
     out = utf8(`n${Object.is(value, -0) ? 0 : value}`);

@@ -5,7 +5,12 @@ import {
   createWriterKey,
   DimensionMismatch,
   evaluate,
+  exportUserKey,
+  exportWriterKey,
   generateAuthority,
+  importUserKey,
+  importWriterKey,
+  InvalidKey,
   generateVectorKey,
   issueUserKey,
   NotFound,
@@ -255,6 +260,26 @@ describe.each(targets)('SealedCollection over %s', (_, target) => {
     await expect(col.search(glove.rows[0]!, { userKey: stranger })).rejects.toBeInstanceOf(SchemeMismatch);
     const admin = issueUserKey(authority, users.admin!);
     await expect(col.search([1, 2, 3], { userKey: admin })).rejects.toBeInstanceOf(DimensionMismatch);
+  });
+
+  it('a key from before writer signatures (key format v1) is InvalidKey on open and search, never a TypeError', async () => {
+    const { col, keyset } = await populated(backend);
+    const v1 = (text: string, drop: string[]) => {
+      const o = JSON.parse(text) as Record<string, unknown>;
+      o.version = 1;
+      for (const k of drop) delete o[k];
+      return JSON.stringify(o);
+    };
+    const oldUser = importUserKey(v1(exportUserKey(issueUserKey(authority, users.admin!)), ['authorityKey', 'writerKey', 'certificate']));
+    const oldWriter = importWriterKey(v1(exportWriterKey(writer), ['authorityKey', 'certificate']));
+    for (const key of [oldUser, oldWriter]) {
+      const opening = SealedCollection.open(backend, { name: NAME, keyset, authority: key });
+      await expect(opening).rejects.toBeInstanceOf(InvalidKey);
+      await expect(opening).rejects.toThrow(/predates writer signatures \(key format v1\).*issue it again/);
+    }
+    await expect(col.search(glove.rows[0]!, { userKey: oldUser })).rejects.toBeInstanceOf(InvalidKey);
+    // Anything that is not a key at all stays a programmer error.
+    await expect(SealedCollection.open(backend, { name: NAME, keyset, authority: {} as never })).rejects.toBeInstanceOf(TypeError);
   });
 
   it('an edited stored payload is skipped with a coded error; the other results still come back', async () => {

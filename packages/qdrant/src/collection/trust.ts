@@ -7,6 +7,7 @@
 import {
   AuthorityPublicKey,
   checkBetaFloor,
+  InvalidKey,
   parseScheme,
   SchemeMismatch,
   SchemeUnauthenticated,
@@ -23,8 +24,11 @@ export type AuthorityTrust = AuthorityPublicKey | UserKey | WriterKey;
 export function authorityKeyOf(trust: AuthorityTrust): AuthorityPublicKey {
   if (trust instanceof AuthorityPublicKey) return trust;
   if (typeof trust === 'object' && trust !== null && (trust.kind === 'user' || trust.kind === 'writer')) {
+    // A property of the caller's key file, not a programmer error: a coded error the CLI can map.
     if (trust.authorityKey === null) {
-      throw new TypeError(`"authority": this ${trust.kind} key predates signed schemes (key format v1) and carries no authority public key; issue it again`);
+      throw new InvalidKey(
+        `this ${trust.kind} key predates writer signatures (key format v1) and carries no authority public key to verify the collection's scheme: issue it again (or pass the authority's public key as "authority")`,
+      );
     }
     return trust.authorityKey;
   }
