@@ -29,7 +29,7 @@ const core = await bundle(
    const authority = generateAuthority();
    const writer = createWriterKey(authority);
    const alice = issueUserKey(authority, { department: ['research'] });
-   const cipher = createVectorCipher(VectorKeyset.create().primary, { dimension: 4, metric: 'cosine', beta: 0.5 });
+   const cipher = createVectorCipher(VectorKeyset.create().primary, { dimension: 4, metric: 'cosine', beta: 0.5, collection: 'c' });
    const sealed = createSealer({ writer, cipher, collection: 'c' }).seal({ id: 'r1', vector: [0.9, 0.1, 0, 0.2], payload: { title: 'hi' }, policy: 'department=research' });
    const opened = createOpener({ cipher, collection: 'c' }).tryOpen(sealed, alice);
    globalThis.result = opened && opened.payload.title;`,
