@@ -376,15 +376,20 @@ const ZERO = i32c(0);
 const wht = (fn: number, p: Code, n: Code, g: [Code, Code, Code] = [ZERO, ZERO, ZERO], post: [Code, Code, Code] = [ZERO, ZERO, ZERO]) =>
   code(p, n, ...g, ...post, call(fn));
 
+/** An exported driver: (desc) -> pointer to the buffer holding the result, after `rounds`. */
+const driver = (name: string, rounds: Code): FunctionDef => ({
+  name,
+  params: [I32],
+  results: [I32],
+  locals: [I32, I32, I32, I32, I32, I32, I32, I32, I32],
+  body: code(header, rounds, get(SRC)),
+});
+
 /** forward(desc) -> pointer to y = R x, where x was written to the descriptor's X. */
 function forward(): FunctionDef {
-  return {
-    name: 'forward',
-    params: [I32],
-    results: [I32],
-    locals: [I32, I32, I32, I32, I32, I32, I32, I32, I32],
-    body: code(
-      header,
+  return driver(
+    'forward',
+    code(
       get(DESC), i32c(DESC_HEAD), I32_ADD, set(R),
       get(R), get(DESC), i32Load(DESC_ROUNDS), i32c(ROUND_BYTES), I32_MUL, I32_ADD, set(RS),
       loopUntil(
@@ -418,20 +423,15 @@ function forward(): FunctionDef {
           bump(R, ROUND_BYTES),
         ),
       ),
-      get(SRC),
     ),
-  };
+  );
 }
 
 /** inverse(desc) -> pointer to x = R^T y, where y was written to the descriptor's X. */
 function inverse(): FunctionDef {
-  return {
-    name: 'inverse',
-    params: [I32],
-    results: [I32],
-    locals: [I32, I32, I32, I32, I32, I32, I32, I32, I32],
-    body: code(
-      header,
+  return driver(
+    'inverse',
+    code(
       // rounds last to first; U counts the rounds left (a pointer would wrap below the descriptor)
       get(DESC), i32Load(DESC_ROUNDS), set(U),
       get(DESC), i32c(DESC_HEAD), I32_ADD, get(U), i32c(ROUND_BYTES), I32_MUL, I32_ADD, set(R),
@@ -461,9 +461,8 @@ function inverse(): FunctionDef {
           swap,
         ),
       ),
-      get(SRC),
     ),
-  };
+  );
 }
 
 const [GATHER, SCATTER, VMUL, GIVENS, WHT, WHT_GATHER, WHT_GATHER_MUL, WHT_MUL, WHT_SCATTER] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
