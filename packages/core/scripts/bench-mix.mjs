@@ -12,28 +12,37 @@ const quick = process.argv.includes('--quick');
 const DIMS = [384, 768, 1536, 3072];
 const RUNS = quick ? 30 : 400;
 /**
- * Each run is short (about RUN_US µs): on a machine shared with other processes a short run is
- * likelier to go uninterrupted, so the fastest of many short runs is the best estimate.
+ * Each run is short (about RUN_US µs) and the operations take turns run by run: on a machine
+ * shared with other processes a short run is likelier to go uninterrupted, a burst of load hits
+ * every operation alike, and the fastest run of each is the best estimate of its speed.
  */
 const RUN_US = 500;
 
-function time(fn) {
-  // warm up (the engines tier up) and size the runs
-  let n = 0;
-  const t0 = performance.now();
-  while (performance.now() - t0 < 50) {
-    fn();
-    n++;
-  }
-  const perRun = Math.max(1, Math.round((RUN_US * n) / 50_000));
-  const runs = [];
+/** { name: fn } -> { name: { best, median } } in µs per call. */
+function timeAll(fns) {
+  const entries = Object.entries(fns).map(([name, fn]) => {
+    // warm up (the engines tier up) and size the runs
+    let n = 0;
+    const t0 = performance.now();
+    while (performance.now() - t0 < 50) {
+      fn();
+      n++;
+    }
+    return { name, fn, perRun: Math.max(1, Math.round((RUN_US * n) / 50_000)), runs: [] };
+  });
   for (let r = 0; r < RUNS; r++) {
-    const t = performance.now();
-    for (let i = 0; i < perRun; i++) fn();
-    runs.push(((performance.now() - t) * 1000) / perRun);
+    for (const e of entries) {
+      const t = performance.now();
+      for (let i = 0; i < e.perRun; i++) e.fn();
+      e.runs.push(((performance.now() - t) * 1000) / e.perRun);
+    }
   }
-  runs.sort((a, b) => a - b);
-  return { best: runs[0], median: runs[Math.floor(runs.length / 2)] };
+  return Object.fromEntries(
+    entries.map((e) => {
+      e.runs.sort((a, b) => a - b);
+      return [e.name, { best: e.runs[0], median: e.runs[Math.floor(e.runs.length / 2)] }];
+    }),
+  );
 }
 
 const fmt = (t) => `${t.best.toFixed(2)} (${t.median.toFixed(2)})`;
@@ -62,13 +71,7 @@ for (const d of DIMS) {
   w.apply(x, b);
   for (let i = 0; i < d; i++) if (!Object.is(a[i], b[i])) throw new Error(`d=${d}: the two mixes differ at coordinate ${i}`);
 
-  const fwdJs = time(() => applyMix(m, x, a, tmp));
-  const fwdWasm = time(() => w.apply(x, b));
-  const invJs = time(() => invertMix(m, x, a, tmp));
-  const invWasm = time(() => w.invert(x, b));
   const seed = new Uint8Array(32).fill(1);
-  const noise = time(() => sampleBall(seed, d, 0.1, a));
-
   const params = { dimension: d, metric: 'cosine', beta: 0.5, collection: 'bench' };
   setMixBackend('js');
   const cJs = createVectorCipher(key, params);
@@ -79,8 +82,16 @@ for (const d of DIMS) {
   const ctJs = cJs.encrypt(v, binding);
   const ctWasm = cWasm.encrypt(v, binding);
   if (Buffer.compare(Buffer.from(ctJs.tag), Buffer.from(ctWasm.tag)) !== 0) throw new Error(`d=${d}: the ciphertexts differ`);
-  const encJs = time(() => cJs.encrypt(v, binding));
-  const encWasm = time(() => cWasm.encrypt(v, binding));
+  const t = timeAll({
+    fwdJs: () => applyMix(m, x, a, tmp),
+    fwdWasm: () => w.apply(x, b),
+    invJs: () => invertMix(m, x, a, tmp),
+    invWasm: () => w.invert(x, b),
+    noise: () => sampleBall(seed, d, 0.1, a),
+    encJs: () => cJs.encrypt(v, binding),
+    encWasm: () => cWasm.encrypt(v, binding),
+  });
+  const { fwdJs, fwdWasm, invJs, invWasm, noise, encJs, encWasm } = t;
 
   console.log(
     `| ${d} | ${fmt(fwdJs)} | ${fmt(fwdWasm)} | ${ratio(fwdJs, fwdWasm)} | ${fmt(invJs)} | ${fmt(invWasm)} | ${ratio(invJs, invWasm)} | ${fmt(noise)} | ${fmt(encJs)} | ${fmt(encWasm)} | ${ratio(encJs, encWasm)} |`,
