@@ -4,7 +4,7 @@
  */
 export { createMix, applyMixReference, invertMixReference, MIX_ROUNDS, type Mix } from './vector/mix.js';
 export { applyMix, invertMix, fastMix, type FastMix } from './vector/mix-fast.js';
-export { wasmMix, wasmMixAvailable, setMixBackend, getMixBackend, type MixBackend, type MixTransform } from './vector/mix-wasm.js';
+export { wasmMix, wasmMixAvailable, wasmMixMemory, setMixBackend, getMixBackend, type MixBackend, type MixTransform } from './vector/mix-wasm.js';
 /** The WebAssembly assembler and runtime helpers, shared with the local backend's scoring kernel. */
 export * as wasmAsm from './wasm/assembler.js';
 export { compileModule, wasmApi, WASM_PAGE, type WasmApi, type WasmMemory, type WasmModule } from './wasm/runtime.js';

@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { numRuns } from '../__tests__/arbitraries.js';
@@ -5,7 +7,7 @@ import { generateVectorKey } from '../keys/vector-key.js';
 import { createVectorCipher, type VectorCipherParams } from './cipher.js';
 import { applyMix, fastMix, invertMix, type FastMix } from './mix-fast.js';
 import { createMix } from './mix.js';
-import { getMixBackend, setMixBackend, wasmMix, wasmMixAvailable, type MixTransform } from './mix-wasm.js';
+import { getMixBackend, setMixBackend, wasmMix, wasmMixAvailable, wasmMixMemory, type MixTransform } from './mix-wasm.js';
 
 // Every shape the kernel distinguishes: d < 8 (unfused passes), B = d (one block) or two
 // overlapping blocks, d odd (an unpaired coordinate and a padding lane), log2 B odd or even (the
@@ -123,6 +125,29 @@ describe('mix on WebAssembly SIMD', () => {
     });
     // interleaved use after all were made (the memory grew many times since the first)
     for (const { m, w } of mixes.slice().reverse()) bothWays(m, w, input(m.dimension, m.dimension, false));
+  });
+
+  it('gives a mix\'s range back when its transform is garbage-collected, and reuses it', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const make = (count: number) => {
+      for (let i = 0; i < count; i++) wasmMix(fastMix(createMix(seedOf(i), 1536)));
+    };
+    const collect = async (until: () => boolean, tries = 100) => {
+      for (let t = 0; t < tries && !until(); t++) {
+        gc();
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    };
+    await collect(() => false, 3); // settle what earlier tests left
+    const before = wasmMixMemory();
+    make(40); // about 10 MB of tables, unreachable at once
+    expect(wasmMixMemory().liveBytes).toBeGreaterThan(before.liveBytes + 40 * 1536 * 100);
+    await collect(() => wasmMixMemory().liveBytes <= before.liveBytes);
+    expect(wasmMixMemory().liveBytes).toBeLessThanOrEqual(before.liveBytes);
+    const grown = wasmMixMemory().memoryBytes;
+    make(40);
+    expect(wasmMixMemory().memoryBytes).toBe(grown); // the freed ranges were reused
   });
 
   it("setMixBackend('js') makes new ciphers use mix-fast.ts; 'auto' brings WebAssembly back; other values are a TypeError", () => {

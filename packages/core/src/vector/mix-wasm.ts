@@ -6,7 +6,7 @@
  * Memory: one module instance and one memory for the whole process (per JS realm), shared by
  * every mix. Each mix owns a range of it (Arena) holding its descriptor, its two working buffers
  * and its tables, about 160 bytes per coordinate (250 KB at d = 1536, what mix-fast.ts's arrays
- * take too), given back when the mix's transform is garbage-collected (FinalizationRegistry). Why
+ * take too), given back (zeroed) when the mix's transform is garbage-collected (FinalizationRegistry). Why
  * not one small instance per mix: every WebAssembly memory reserves about 10 GB of address space,
  * so a process holding thousands of ciphers (tenants x collections) would run out of it; and
  * copying one mix's tables in per call would cost more than the mix. The memory grows as mixes
@@ -109,7 +109,18 @@ export function wasmMixAvailable(): boolean {
   return sharedInstance() !== null;
 }
 
-const freeRange = (r: { off: number; bytes: number }): void => shared?.arena.free(r.off, r.bytes);
+/** Bytes of the shared memory held by live mixes. */
+let liveBytes = 0;
+
+/** What the shared memory holds: bytes of live mixes, and the memory's size (it never shrinks). */
+export function wasmMixMemory(): { liveBytes: number; memoryBytes: number } {
+  return { liveBytes, memoryBytes: shared ? shared.arena.memory.buffer.byteLength : 0 };
+}
+
+const freeRange = (r: { off: number; bytes: number }): void => {
+  shared?.arena.free(r.off, r.bytes);
+  liveBytes -= r.bytes;
+};
 const registry = typeof FinalizationRegistry === 'function' ? new FinalizationRegistry(freeRange) : undefined;
 
 const align16 = (n: number): number => Math.ceil(n / 16) * 16;
@@ -152,6 +163,7 @@ export function wasmMix(m: FastMix): MixTransform | null {
   }));
   const base = s.arena.alloc(bytes);
   if (base === null) return null;
+  liveBytes += bytes;
   const { f64, i32 } = views(s);
 
   const at = (off: number) => base + off;

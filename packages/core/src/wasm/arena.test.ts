@@ -55,15 +55,19 @@ describe('Arena', () => {
     );
   });
 
-  it('reuses a freed range without growing, and counts every growth in `generation`', () => {
+  it('reuses a freed range without growing, zeroed, and counts every growth in `generation`', () => {
     const memory = fakeMemory();
     const arena = new Arena(memory);
     const a = arena.alloc(100_000)!;
     const b = arena.alloc(100_000)!;
+    new Uint8Array(memory.buffer, a, 100_000).fill(0xa5);
+    new Uint8Array(memory.buffer, b, 100_000).fill(0x5a);
     expect(arena.generation).toBe(memory.grows);
     expect(memory.grows).toBeGreaterThan(0);
     const grows = memory.grows;
     arena.free(a, 100_000);
+    expect(new Uint8Array(memory.buffer, a, 100_000).every((v) => v === 0)).toBe(true);
+    expect(new Uint8Array(memory.buffer, b, 100_000).every((v) => v === 0x5a)).toBe(true);
     expect(arena.alloc(50_000)).toBe(a);
     expect(arena.alloc(50_000)).toBe(a + 50_000);
     expect(memory.grows).toBe(grows);

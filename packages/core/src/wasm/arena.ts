@@ -4,7 +4,8 @@
  * memory this way: every WebAssembly memory reserves about 10 GB of address space up front, so
  * a process cannot afford one per owner when owners number in the thousands.
  *
- * The memory never shrinks (WebAssembly cannot); freed ranges are reused by later allocations.
+ * The memory never shrinks (WebAssembly cannot); freed ranges are zeroed (what an owner kept
+ * there, keyed tables or vectors, does not outlive it) and reused by later allocations.
  */
 import { WASM_PAGE, type WasmMemory } from './runtime.js';
 
@@ -72,6 +73,7 @@ export class Arena {
     if (off < ALIGN || off % ALIGN !== 0 || off + size > this.#top || (prev && prev.off + prev.size > off) || (next && off + size > next.off)) {
       throw new RangeError(`free of [${off}, ${off + size}) that is not an allocated range`);
     }
+    new Uint8Array(this.memory.buffer, off, size).fill(0);
     let r: Range = { off, size };
     if (prev && prev.off + prev.size === off) {
       prev.size += size;
