@@ -286,7 +286,8 @@ class WasmMix implements MixTransform {
       this.#tView = new Float64Array(buffer, this.#t, d);
     }
     this.#xView.set(input.length === d ? input : input.subarray(0, d));
-    const out = inverse ? s.exports.inverse(this.#desc) : s.exports.forward(this.#desc);
+    // the result's address comes back as an i32: unsigned, it is X or T (memories pass 2 GB)
+    const out = (inverse ? s.exports.inverse(this.#desc) : s.exports.forward(this.#desc)) >>> 0;
     output.set(out === this.#x ? this.#xView : this.#tView);
   }
 }
