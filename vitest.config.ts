@@ -22,6 +22,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     reporters: ['default', './scripts/summary-reporter.ts'],
+    // SEALVEC_MIX=js: the whole suite on the JavaScript vector mix instead of WebAssembly SIMD.
+    setupFiles: [here('./scripts/mix-backend.setup.ts')],
     projects: [
       {
         // Everything, on the native primitives (what Node users get).

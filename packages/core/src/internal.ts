@@ -4,6 +4,10 @@
  */
 export { createMix, applyMixReference, invertMixReference, MIX_ROUNDS, type Mix } from './vector/mix.js';
 export { applyMix, invertMix, fastMix, type FastMix } from './vector/mix-fast.js';
+export { wasmMix, wasmMixAvailable, wasmMixMemory, setMixBackend, getMixBackend, type MixBackend, type MixTransform } from './vector/mix-wasm.js';
+/** The WebAssembly assembler and runtime helpers, shared with the local backend's scoring kernel. */
+export * as wasmAsm from './wasm/assembler.js';
+export { compileModule, wasmApi, WASM_PAGE, type WasmApi, type WasmMemory, type WasmModule } from './wasm/runtime.js';
 export { createMix as createMixV1, applyMix as applyMixV1, invertMix as invertMixV1, type Mix as MixV1 } from './vector/mix-v1.js';
 export { vectorKeySecret } from './keys/vector-key.js';
 export { queryGrid } from './vector/cipher.js';

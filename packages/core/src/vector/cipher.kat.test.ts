@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { SealvecError } from '../errors.js';
 import { importVectorKey } from '../keys/vector-key.js';
 import { fromBase64url, fromHex, toHex } from '../utils.js';
 import { createVectorCipher, type VectorCipherParams } from './cipher.js';
+import { getMixBackend, setMixBackend } from './mix-wasm.js';
 
 interface ValidCase {
   name: string;
@@ -47,7 +48,12 @@ describe.each(files)('vector cipher known-answer vectors (fixtures/kat/%s)', (_,
     expect(kat.valid.length).toBeGreaterThanOrEqual(4);
     expect(kat.invalid.length).toBeGreaterThanOrEqual(6);
   });
-  it.each(kat.valid.map((c) => [c.name, c] as const))('reproduces %s exactly', (_, c) => {
+  // Both mix implementations (WebAssembly SIMD, the default here, and mix-fast.ts) must give these bits.
+  const cases = kat.valid.flatMap((c) => (['auto', 'js'] as const).map((mix) => [c.name, mix, c] as const));
+  it.each(cases)('reproduces %s exactly (mix backend %s)', (_, mix, c) => {
+    const before = getMixBackend();
+    setMixBackend(mix);
+    onTestFinished(() => setMixBackend(before));
     const key = importVectorKey(c.key);
     expect(key.kid).toBe(c.kid);
     const cipher = createVectorCipher(key, c.params);

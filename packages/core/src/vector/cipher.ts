@@ -38,6 +38,7 @@ import { fillGaussian } from './gaussian.js';
 import { isMetric, prepareVector, storedDimensionOf, type Metric } from './metric.js';
 import { applyMix as applyMixV2, fastMix, invertMix as invertMixV2 } from './mix-fast.js';
 import { createMix as createMixV2 } from './mix.js';
+import { wasmMix } from './mix-wasm.js';
 import { applyMix as applyMixV1, createMix as createMixV1, invertMix as invertMixV1 } from './mix-v1.js';
 import { sampleBall } from './noise.js';
 import { LITTLE_ENDIAN, prfWords, wordSource } from './prf.js';
@@ -216,7 +217,8 @@ class Cipher implements VectorCipher {
       // The collection is part of the shape: one key, unrelated spaces per collection.
       const shape = [String(D), sh.metric, sh.collection];
       const mix = fastMix(createMixV2(deriveKey(tenantSecret, LABELS.vectorMixV2, shape), D));
-      this.#mix = { apply: (x, y, t) => applyMixV2(mix, x, y, t), invert: (y, x, t) => invertMixV2(mix, y, x, t) };
+      // WebAssembly SIMD where the runtime has it, else the JavaScript passes: the same bits.
+      this.#mix = wasmMix(mix) ?? { apply: (x, y, t) => applyMixV2(mix, x, y, t), invert: (y, x, t) => invertMixV2(mix, y, x, t) };
       this.scale = 1 + prfWords(deriveKey(tenantSecret, LABELS.vectorScaleV2, shape), 1)[0]! * INV_2_32;
       this.#queryNoiseKey = deriveKey(tenantSecret, LABELS.queryNoiseV2, shape);
       // o: a keyed direction (normalized Gaussian) of length s * offsetNorm.

@@ -16,6 +16,8 @@
  * re-score those in float64 (see LocalCollection.search).
  */
 
+import { compileModule, WASM_PAGE, wasmApi, wasmAsm, type WasmModule } from '@sealvec/core/internal';
+
 export type Metric = 'l2' | 'dot';
 
 export interface Block {
@@ -33,60 +35,16 @@ export interface Block {
   scan(metric: Metric, rows: number): void;
 }
 
-// ---- a minimal WebAssembly assembler ----------------------------------------------------------
+// ---- the kernel, in the core's WebAssembly assembler ------------------------------------------
 
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) b |= 0x80;
-    out.push(b);
-  } while (n !== 0);
-  return out;
-}
-
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const b = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) {
-      out.push(b);
-      return out;
-    }
-    out.push(b | 0x80);
-  }
-}
-
-const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
-const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
-const str = (s: string): number[] => vec([...s].map((c) => [c.charCodeAt(0)]));
-
-const I32 = 0x7f;
-const V128 = 0x7b;
-const get = (i: number) => [0x20, i];
-const set = (i: number) => [0x21, i];
-const tee = (i: number) => [0x22, i];
-const i32c = (n: number) => [0x41, ...sleb(n)];
-const I32_ADD = [0x6a];
-const I32_MUL = [0x6c];
-const I32_AND = [0x71];
-const I32_GE_U = [0x4f];
-const F32_ADD = [0x92];
-const simd = (op: number, ...imm: number[]) => [0xfd, ...uleb(op), ...imm];
-const V_LOAD = (offset: number) => simd(0x00, 4, ...uleb(offset));
-const V_ZERO = simd(0x0c, ...new Array<number>(16).fill(0));
-const F32X4_EXTRACT = (lane: number) => simd(0x1f, lane);
-const F32X4_ADD = simd(0xe4);
-const F32X4_SUB = simd(0xe5);
-const F32X4_MUL = simd(0xe6);
-const F32_STORE = [0x38, 2, 0];
-const BLOCK = [0x02, 0x40];
-const LOOP = [0x03, 0x40];
-const END = [0x0b];
-const br = (d: number) => [0x0c, d];
-const brIf = (d: number) => [0x0d, d];
+const {
+  BLOCK, br, brIf, END, F32_ADD, f32Store, f32x4ExtractLane, F32X4_ADD, F32X4_MUL, F32X4_SUB, get, I32, I32_ADD, I32_AND,
+  I32_GE_U, I32_MUL, i32c, LOOP, set, tee, V128, V128_ZERO, v128Load,
+} = wasmAsm;
+const F32_STORE = f32Store();
+const V_LOAD = v128Load;
+const V_ZERO = V128_ZERO;
+const F32X4_EXTRACT = f32x4ExtractLane;
 
 // params: 0 base, 1 rows, 2 stride (floats), 3 query ptr, 4 out ptr
 // locals: 5 r, 6 p (row ptr), 7 j (byte offset), 8 strideBytes, 9 end16 (bytes), 10 t (v128),
@@ -104,11 +62,11 @@ function step(metric: Metric, k: number): number[] {
   return [...term, ...get(A0 + k), ...F32X4_ADD, ...set(A0 + k)];
 }
 
-function scanBody(metric: Metric): number[] {
-  const locals = vec([
-    [5, I32], // r, p, j, strideBytes, end16
-    [5, V128], // t, acc0..acc3
-  ]);
+function scanBody(metric: Metric): wasmAsm.FunctionDef {
+  const locals = [
+    ...[I32, I32, I32, I32, I32], // r, p, j, strideBytes, end16
+    ...[V128, V128, V128, V128, V128], // t, acc0..acc3
+  ];
   const code = [
     ...get(STRIDE), ...i32c(4), ...I32_MUL, ...set(SB),
     ...get(STRIDE), ...i32c(-16), ...I32_AND, ...i32c(4), ...I32_MUL, ...set(E16),
@@ -138,43 +96,21 @@ function scanBody(metric: Metric): number[] {
     ...F32_STORE,
     ...get(R), ...i32c(1), ...I32_ADD, ...set(R),
     ...br(0), ...END, ...END,
-    ...END,
   ];
-  const body = [...locals, ...code];
-  return [...uleb(body.length), ...body];
+  return { name: metric, params: [I32, I32, I32, I32, I32], results: [], locals, body: code };
 }
 
 function assemble(): Uint8Array {
-  const type = section(1, vec([[0x60, ...vec([[I32], [I32], [I32], [I32], [I32]]), ...vec([])]]));
-  const imports = section(2, vec([[...str('env'), ...str('mem'), 0x02, 0x00, ...uleb(1)]]));
-  const funcs = section(3, vec([[0], [0]]));
-  const exports = section(7, vec([[...str('l2'), 0x00, 0], [...str('dot'), 0x00, 1]]));
-  const code = section(10, vec([scanBody('l2'), scanBody('dot')]));
-  return Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...type, ...imports, ...funcs, ...exports, ...code]);
+  return wasmAsm.assembleModule([scanBody('l2'), scanBody('dot')]);
 }
 
-/** The part of the WebAssembly JS API used here (the ES2022 lib does not declare it). */
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: unknown };
-  Memory: new (descriptor: { initial: number; maximum?: number }) => WasmMemory;
-}
-
-const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-let wasmModule: object | null | undefined;
+const wasm = wasmApi();
+let wasmModule: WasmModule | null | undefined;
 
 /** The compiled SIMD module, or null where WebAssembly SIMD is unavailable. */
-function simdModule(): object | null {
+function simdModule(): WasmModule | null {
   if (wasmModule === undefined) {
-    try {
-      wasmModule = wasm === undefined ? null : new wasm.Module(assemble());
-    } catch {
-      wasmModule = null;
-    }
+    wasmModule = compileModule(assemble());
   }
   return wasmModule;
 }
@@ -183,7 +119,7 @@ export function simdAvailable(): boolean {
   return simdModule() !== null;
 }
 
-const PAGE = 65_536;
+const PAGE = WASM_PAGE;
 /** A fresh block holds about this many bytes of vectors before its first growth. */
 const INITIAL_DATA_BYTES = 64 * 1024;
 
