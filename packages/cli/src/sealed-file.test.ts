@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { createSealer, createVectorCipher, createWriterKey, encodeStoredPayload, generateAuthority, signScheme, VectorKeyset } from '@sealvec/core';
-import { encodeHeaderLine, encodeStoredPayloadFast, formatFloat32, formatFloat32Shortest, parseHeaderLine } from './sealed-file.js';
+import { encodeHeaderLine, encodeStoredPayloadFast, parseHeaderLine } from './sealed-file.js';
 
 const headerAuthority = generateAuthority();
 const scheme = signScheme(
@@ -21,29 +21,6 @@ const scheme = signScheme(
   },
   createWriterKey(headerAuthority),
 );
-
-describe('float32 formatting', () => {
-  it('round-trips every float32 (property)', () => {
-    fc.assert(
-      fc.property(fc.float({ noNaN: true, noDefaultInfinity: true }), (x) => {
-        for (const f of [formatFloat32, formatFloat32Shortest]) {
-          const s = f(x);
-          expect(Math.fround(Number(s))).toBe(Object.is(x, -0) ? 0 : x);
-          expect(() => JSON.parse(`[${s}]`)).not.toThrow();
-        }
-      }),
-      { numRuns: process.env.SLOW ? 100_000 : 2000 },
-    );
-  });
-
-  it('writes short forms without trailing zeros', () => {
-    expect(formatFloat32Shortest(Math.fround(0.1))).toBe('0.1');
-    expect(formatFloat32(0.5)).toBe('0.500000000');
-    expect(formatFloat32(Math.fround(1.5e-7))).toBe('1.50000005e-7');
-    expect(formatFloat32Shortest(Math.fround(1.5e-7))).toBe('1.5e-7');
-    expect(formatFloat32(0)).toBe('0');
-  });
-});
 
 describe('sealed file header', () => {
   it('round-trips', () => {
