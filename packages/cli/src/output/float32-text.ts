@@ -172,17 +172,56 @@ export function putFloat32(buf: Uint8Array, dv: DataView, p: number, value: numb
 
 /**
  * Writes the values of v comma-separated at buf[p] (room for v.length * (FLOAT32_MAX_CHARS + 1)
- * bytes needed) and returns the end.
+ * bytes needed) and returns the end. The common case of ciphertexts (normal numbers in [1e-3, 1),
+ * fixed notation) is written inline here, the rest by putFloat32: the same text, but the call
+ * chain per value costs a third of the time when it runs between sealing calls (measured).
  */
 export function putFloat32s(buf: Uint8Array, p: number, v: Float32Array): number {
   const n = v.length;
-  if (n === 0) return p;
   const bits = new Int32Array(v.buffer, v.byteOffset, n);
   const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  let q = putFloat32(buf, dv, p, v[0]!, bits[0]!);
-  for (let i = 1; i < n; i++) {
-    buf[q++] = 0x2c; // ,
-    q = putFloat32(buf, dv, q, v[i]!, bits[i]!);
+  let q = p;
+  for (let i = 0; i < n; i++) {
+    if (i > 0) buf[q++] = 0x2c; // ,
+    const b = bits[i]!;
+    const e = (b >>> 23) & 0xff;
+    const E0 = DECADE[e]!;
+    if (e === 0 || e === 255 || E0 < -4 || E0 > -1) {
+      q = putFloat32(buf, dv, q, v[i]!, b);
+      continue;
+    }
+    let x = v[i]!;
+    if (b < 0) {
+      buf[q++] = MINUS;
+      x = -x;
+    }
+    let t = x * SCALE[e]!;
+    let E = E0;
+    if (t >= 999999999.5) {
+      t = x * SCALE_NEXT[e]!;
+      E++;
+    }
+    if (E === -4 || E === 0) {
+      q = putDecimal(buf, dv, q, (t + 0.5) | 0, E);
+      continue;
+    }
+    // 0.ddddddddd, 0.0ddddddddd or 0.00ddddddddd, trailing zeros dropped.
+    const N = (t + 0.5) | 0;
+    buf[q] = ZERO;
+    buf[q + 1] = DOT;
+    q += 2;
+    if (E <= -2) {
+      buf[q++] = ZERO;
+      if (E === -3) buf[q++] = ZERO;
+    }
+    const first = (N / 100000000) | 0;
+    const rest = N - first * 100000000;
+    buf[q] = ZERO + first;
+    const hi = (rest / 10000) | 0;
+    dv.setUint32(q + 1, QUADS[hi]!, true);
+    dv.setUint32(q + 5, QUADS[rest - hi * 10000]!, true);
+    q += 9;
+    while (buf[q - 1] === ZERO) q--;
   }
   return q;
 }

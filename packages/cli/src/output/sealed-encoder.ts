@@ -20,8 +20,8 @@ const payloadBytes = (D: number) => 6 * D + 4096;
 
 export type PointIdOf = (tenant: string, recordId: string) => string;
 
-/** Spare buffers an encoder keeps for reuse (a batch being written, one being encoded, slack). */
-const MAX_SPARE = 3;
+/** Spare buffers an encoder keeps for reuse: enough for the batches a sealed output buffers. */
+const MAX_SPARE = 8;
 
 export class SealedEncoder {
   readonly #format: SealedFormat;
@@ -34,9 +34,12 @@ export class SealedEncoder {
   readonly #spareText: ArrayBuffer[] = [];
   readonly #spareVectors: ArrayBuffer[] = [];
 
-  /** `pointId` (the store's point id of a record) is needed for the npy format's sidecar. */
+  /**
+   * The npy format's sidecar names each record's point id in the store: given to `add`, or made
+   * by `pointId` (@sealvec/qdrant's pointIdOf; worker threads get the ids from the main thread
+   * instead of loading that package).
+   */
   constructor(format: SealedFormat, storedDimension: number, options: { rowsHint?: number; pointId?: PointIdOf } = {}) {
-    if (format === 'npy' && options.pointId === undefined) throw new TypeError('"options.pointId" expected a function for the npy format');
     this.#format = format;
     this.#D = storedDimension;
     this.#pointId = options.pointId;
@@ -68,7 +71,7 @@ export class SealedEncoder {
     }
   }
 
-  add(r: SealedRecord): void {
+  add(r: SealedRecord, point?: string): void {
     if (r.vector.length !== this.#D) throw new RangeError(`"record.vector" expected ${this.#D} values, got ${r.vector.length}`);
     if (this.#lines === undefined) this.#startBatch();
     if (this.#format === 'jsonl') {
@@ -81,7 +84,9 @@ export class SealedEncoder {
         this.#vectors = v = next;
       }
       v.set(r.vector, this.#rows * this.#D);
-      putSidecarLine(this.#lines!, this.#pointId!(r.tenant, r.id), r);
+      const id = point ?? this.#pointId?.(r.tenant, r.id);
+      if (id === undefined) throw new TypeError('"point" expected the record\'s point id (or "options.pointId" a function)');
+      putSidecarLine(this.#lines!, id, r);
     }
     this.#rows++;
   }

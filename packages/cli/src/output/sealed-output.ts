@@ -43,9 +43,12 @@ export function sealedFormatOf(path: string): SealedFormat {
   return path !== '-' && isNpyPath(path) ? 'npy' : 'jsonl';
 }
 
+/** Write buffering of sealed outputs: a few batches, so writes overlap with sealing. */
+const BUFFER_BYTES = 8 << 20;
+
 export async function openSealedOutput(path: string, io: Io): Promise<SealedOutput> {
   if (sealedFormatOf(path) === 'npy') return openPair(path, io);
-  const out = await openOutput(path, io.stdout, io.cwd);
+  const out = await openOutput(path, io.stdout, io.cwd, { bufferBytes: BUFFER_BYTES });
   return {
     format: 'jsonl',
     name: out.name,
@@ -83,10 +86,10 @@ async function checkSidecarTarget(sidecar: string, npyPath: string, io: Io): Pro
 async function openPair(path: string, io: Io): Promise<SealedOutput> {
   const sidecarPath = sidecarPathOf(path);
   await checkSidecarTarget(sidecarPath, path, io);
-  const npy: Output = await openOutput(path, io.stdout, io.cwd);
+  const npy: Output = await openOutput(path, io.stdout, io.cwd, { bufferBytes: BUFFER_BYTES });
   let side: Output;
   try {
-    side = await openOutput(sidecarPath, io.stdout, io.cwd);
+    side = await openOutput(sidecarPath, io.stdout, io.cwd, { bufferBytes: BUFFER_BYTES });
   } catch (e) {
     await npy.abort();
     throw e;

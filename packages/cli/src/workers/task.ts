@@ -18,7 +18,7 @@ import {
 } from '@sealvec/core';
 import { cipherFor, storedDimension, type Scheme } from '../scheme.js';
 import type { EncodedRecords } from '../output/sealed-output.js';
-import { SealedEncoder, type PointIdOf } from '../output/sealed-encoder.js';
+import { SealedEncoder } from '../output/sealed-encoder.js';
 import { encodeStoredPayloadFast } from '../sealed-file.js';
 
 export interface SealTaskInit {
@@ -42,6 +42,8 @@ export interface SealBatch {
   matrix: Float32Array;
   payloads: unknown[];
   policies: (string | Record<string, unknown> | undefined)[];
+  /** output 'npy': each record's point id in the store (the sidecar names it). */
+  points?: string[] | undefined;
 }
 
 export interface SealedBatch {
@@ -78,13 +80,7 @@ export function transferablesOf(out: SealedBatch): ArrayBuffer[] {
   return [...new Set(list.filter((b): b is ArrayBuffer => b instanceof ArrayBuffer))];
 }
 
-/** Point ids for the npy sidecar: @sealvec/qdrant is loaded only by runs that write one. */
-async function pointIdFor(output: SealTaskInit['output']): Promise<PointIdOf | undefined> {
-  return output === 'npy' ? (await import('@sealvec/qdrant')).pointIdOf : undefined;
-}
-
 export async function createBatchSealer(init: SealTaskInit): Promise<BatchSealer> {
-  const pointId = await pointIdFor(init.output);
   const writer = importWriterKey(init.writer);
   const cipher = cipherFor(importVectorKey(init.vectorKey), init.scheme, init.tenant);
   const sealer: Sealer = createSealer({
@@ -102,7 +98,7 @@ export async function createBatchSealer(init: SealTaskInit): Promise<BatchSealer
   let encoder: SealedEncoder | undefined;
   const seal = (batch: SealBatch): SealedBatch => {
     const n = batch.ids.length;
-    if (init.output !== 'points') encoder ??= new SealedEncoder(init.output, D, { rowsHint: n, ...(pointId ? { pointId } : {}) });
+    if (init.output !== 'points') encoder ??= new SealedEncoder(init.output, D, { rowsHint: n });
     const vectors = init.output === 'points' ? new Float32Array(n * D) : undefined;
     const payloads: StoredPayload[] = [];
     for (let i = 0; i < n; i++) {
@@ -122,7 +118,7 @@ export async function createBatchSealer(init: SealTaskInit): Promise<BatchSealer
           vectors.set(rec.vector, i * D);
           payloads.push(encodeStoredPayloadFast(rec));
         } else {
-          encoder!.add(rec);
+          encoder!.add(rec, batch.points?.[i]);
         }
       } catch (e) {
         encoder?.take();
