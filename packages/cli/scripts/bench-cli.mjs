@@ -23,9 +23,9 @@
  *             (and seal + the CLI's encoding of each output format, which the CLI also does)
  *   cli       the records/s the CLI reports (--json; excludes the ~0.3 s Node start-up), and the
  *             wall time and peak RSS from /usr/bin/time (RSS also sampled from /proc over the run)
- * Sealed JSONL goes to stdout, redirected to /dev/null; a sealed .npy pair is written to a RAM
- * file system (/dev/shm when there is one, else the temp directory) and deleted after each run,
- * so disk speed does not enter. Generated inputs are deleted at the end. The machine may be
+ * Both outputs are written to files on a RAM file system (/dev/shm when there is one, else the
+ * temp directory) and deleted after each run, so disk speed does not enter but the copy into the
+ * file does, as in real use. Generated inputs are deleted at the end. The machine may be
  * shared: the load average is recorded before and after each run.
  */
 import { spawn } from 'node:child_process';
@@ -38,7 +38,7 @@ const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 const BIN = join(REPO, 'packages/cli/dist/bin.js');
 const core = await import(join(REPO, 'packages/core/dist/index.js'));
 const { SealedEncoder } = await import(join(REPO, 'packages/cli/dist/output/sealed-encoder.js'));
-const { pointIdOf } = await import(join(REPO, 'packages/qdrant/dist/index.js'));
+const { pointIdOf } = await import(join(REPO, 'packages/cli/dist/point-id.js'));
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -57,8 +57,8 @@ const only = opt('only', undefined);
 
 if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run "pnpm -F @sealvec/cli build" first`);
 const work = mkdtempSync(join(tmpdir(), 'sealvec-bench-cli-'));
-/** Where a sealed .npy pair is written: RAM when possible, so the disk does not enter. */
-const pairDir = (() => {
+/** Where sealed outputs are written: RAM when possible, so the disk does not enter. */
+const outputDir = (() => {
   try {
     return mkdtempSync(join('/dev/shm', 'sealvec-bench-cli-'));
   } catch {
@@ -199,13 +199,12 @@ function rssKb(pid) {
 async function cliRun(input, threads, format) {
   const timeFile = join(work, 'time.txt');
   const haveTime = existsSync('/usr/bin/time');
-  const pair = join(pairDir, 'bench.npy');
-  // No progress lines: the result is the one JSON object on stderr (JSONL: stdout carries the data).
-  const target = format === 'npy' ? pair : '-';
+  const target = join(outputDir, format === 'npy' ? 'pair.npy' : 'sealed.jsonl');
+  const files = format === 'npy' ? [target, target.replace(/\.npy$/, '.jsonl')] : [target];
   const argv = [BIN, 'encrypt', '-i', input, '-o', target, '--policy', POLICY, '--threads', String(threads), '--keys', keys, '--json', '--progress', 'none'];
   const load0 = loadavg()[0];
-  // A pair run prints its --json result on stdout: kept in a file. JSONL data goes to /dev/null.
-  const stdout = format === 'npy' ? `${pair}.result.json` : 'null';
+  // The --json result goes to stdout (the data goes to files): kept in a file of its own.
+  const stdout = join(work, 'result.json');
   const p = haveTime ? run('/usr/bin/time', ['-f', '%M %e %U %S', '-o', timeFile, process.execPath, ...argv], { stdout }) : run(process.execPath, argv, { stdout });
   const child = run.last;
   const samples = [];
@@ -225,11 +224,8 @@ async function cliRun(input, threads, format) {
   const r = await p;
   clearInterval(timer);
   if (r.code !== 0) throw new Error(`sealvec encrypt failed (${r.code}): ${r.stderr}`);
-  const res = format === 'npy' ? pairResult(pair, r.stderr) : JSON.parse(r.stderr.trim().split('\n').at(-1));
-  if (format === 'npy') {
-    rmSync(pair, { force: true });
-    rmSync(pair.replace(/\.npy$/, '.jsonl'), { force: true });
-  }
+  const res = JSON.parse(readFileSync(stdout, 'utf8').trim().split('\n').at(-1));
+  for (const f of files) rmSync(f, { force: true });
   let peakMB;
   let wall;
   let cpu = null;
@@ -260,15 +256,6 @@ async function cliRun(input, threads, format) {
     loadBefore: load0,
     loadAfter: loadavg()[0],
   };
-}
-
-/** The --json result of a pair run, which the CLI printed on stdout (captured to a file). */
-function pairResult(pair, stderr) {
-  const file = `${pair}.result.json`;
-  if (!existsSync(file)) throw new Error(`no result for the .npy run: ${stderr}`);
-  const res = JSON.parse(readFileSync(file, 'utf8').trim().split('\n').at(-1));
-  rmSync(file, { force: true });
-  return res;
 }
 
 /** A run's format: results measured before the .npy output existed are all sealed JSONL. */
@@ -345,7 +332,7 @@ async function main() {
     results.push(await benchInput(`generated ${rows1536.toLocaleString('en-US')} x 1536 (pseudo-Gaussian)`, gen, 400));
   }
   rmSync(work, { recursive: true, force: true });
-  rmSync(pairDir, { recursive: true, force: true });
+  rmSync(outputDir, { recursive: true, force: true });
   if (only !== undefined && existsSync(join(outDir, 'cli.json'))) {
     // Keep the other input's section from the previous full run, with its own date.
     const prev = JSON.parse(readFileSync(join(outDir, 'cli.json'), 'utf8'));
@@ -363,7 +350,7 @@ async function main() {
     cpus: `${cpus().length} x ${cpus()[0]?.model ?? '?'}`,
     memoryGB: Number((totalmem() / 2 ** 30).toFixed(1)),
     scheme: 'cosine, preset balanced (beta 1), prefilter on, exact vector sealed, one policy (role=analyst)',
-    output: 'sealed JSONL to stdout, redirected to /dev/null; sealed .npy pair (X.npy + X.jsonl) to a RAM file system',
+    output: 'sealed JSONL (X.jsonl) or a sealed .npy pair (X.npy + X.jsonl), written to a RAM file system',
     results,
   };
   if (quick) {

@@ -76,23 +76,35 @@ const BASE64_FIELDS: ReadonlySet<string> = new Set(['n', 't', 'h', 'p', 'x', 's'
  */
 export function putStoredPayload(out: ByteBuilder, r: SealedRecord): void {
   const p = encodeStoredPayloadFast(r) as unknown as Record<string, unknown>;
-  let sep = '{';
+  let first = true;
   for (const k of Object.keys(p)) {
     const v = p[k];
     if (v === undefined) continue;
-    out.ascii(sep);
-    sep = ',';
-    out.text(JSON.stringify(k));
-    out.ascii(':');
+    out.text(keyText(k, first));
+    first = false;
     if (typeof v === 'string' && BASE64_FIELDS.has(k)) {
-      out.ascii('"');
+      out.byte(QUOTE);
       out.ascii(v);
-      out.ascii('"');
+      out.byte(QUOTE);
     } else {
       out.text(JSON.stringify(v));
     }
   }
-  out.ascii(sep === '{' ? '{}' : '}');
+  if (first) out.byte(0x7b); // {
+  out.byte(0x7d); // }
+}
+
+const QUOTE = 0x22;
+/** `{"key":` and `,"key":` for the payload's (few, fixed) keys, made once. */
+const KEY_TEXT = new Map<string, string>();
+function keyText(k: string, first: boolean): string {
+  const id = first ? `{${k}` : `,${k}`;
+  let t = KEY_TEXT.get(id);
+  if (t === undefined) {
+    t = `${first ? '{' : ','}${JSON.stringify(k)}:`;
+    if (KEY_TEXT.size < 64) KEY_TEXT.set(id, t);
+  }
+  return t;
 }
 
 /** One record line, appended to `out` as UTF-8: the vector through the exact float32 writer. */

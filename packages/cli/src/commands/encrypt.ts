@@ -12,6 +12,7 @@ import { openInput } from '../input/index.js';
 import type { Io } from '../io.js';
 import { keyDirFor } from '../keyfiles.js';
 import { openSealedOutput, type SealedOutput } from '../output/sealed-output.js';
+import { pointIdOf } from '../point-id.js';
 import { createProgress } from '../progress.js';
 import { createReporter, plural } from '../report.js';
 import { DEFAULT_COLLECTION, resolveScheme } from '../scheme.js';
@@ -70,10 +71,8 @@ export async function encrypt(opts: EncryptOptions, io: Io): Promise<EncryptResu
   let scheme: SignedScheme | undefined;
   try {
     out = await openSealedOutput(opts.output, io);
-    // A pair's sidecar names each record's point id: made here, so that worker threads need not
-    // load @sealvec/qdrant (half a second each) for it.
-    const pointIdOf = out.format === 'npy' ? (await import('@sealvec/qdrant')).pointIdOf : undefined;
-    const pointId = pointIdOf && ((id: string) => pointIdOf(tenant, id));
+    // A pair's sidecar names each record's point id in the store.
+    const pointId = out.format === 'npy' ? (id: string) => pointIdOf(tenant, id) : undefined;
     const inflight: { result: Promise<SealedBatch>; rows: number }[] = [];
     const drainOne = async () => {
       const next = inflight.shift()!;

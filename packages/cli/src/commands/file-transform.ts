@@ -5,11 +5,11 @@
  * -o may equal -i: the input is read to the end before the rename replaces it.
  */
 import type { SealedRecord, SignedScheme } from '@sealvec/core';
-import { pointIdOf } from '@sealvec/qdrant';
 import { openSealedInput } from '../input/sealed.js';
 import type { Io } from '../io.js';
 import { SealedEncoder } from '../output/sealed-encoder.js';
 import { openSealedOutput, type SealedOutput } from '../output/sealed-output.js';
+import { pointIdOf } from '../point-id.js';
 import { createProgress, type ProgressFlags } from '../progress.js';
 import { storedDimension } from '../scheme.js';
 import type { SealedFileHeader } from '../sealed-file.js';

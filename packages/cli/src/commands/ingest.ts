@@ -7,7 +7,6 @@
  * memory). Point ids are derived from record ids, so re-running an ingest replaces rather than
  * duplicates: if some records fail to land, the error lists exactly which, and a re-run fixes it.
  */
-import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import {
   exportVectorKey,
@@ -27,7 +26,7 @@ import type { GlobalOptions } from '../global-options.js';
 import { DuplicateIds, trackDuplicates } from '../input/duplicates.js';
 import { inputFromSource, looksSealed, openSource } from '../input/index.js';
 import { openSealedInput, type SealedInput } from '../input/sealed.js';
-import { sealedKindOf } from '../input/sniff.js';
+import { isSidecarFile } from '../input/sniff.js';
 import type { Source } from '../input/source.js';
 import type { Io } from '../io.js';
 import { keyDirFor, type KeyDir } from '../keyfiles.js';
@@ -214,19 +213,7 @@ interface Ctx {
  * sidecar beside it is sealed (the pair's reader then validates both).
  */
 async function hasSidecar(input: string, cwd: string): Promise<boolean> {
-  if (input === '-' || !isNpyPath(input)) return false;
-  try {
-    const fh = await open(resolve(cwd, sidecarPathOf(input)), 'r');
-    try {
-      const head = Buffer.alloc(4096);
-      const { bytesRead } = await fh.read(head, 0, head.length, 0);
-      return sealedKindOf(head.subarray(0, bytesRead)) === 'npy';
-    } finally {
-      await fh.close();
-    }
-  } catch {
-    return false;
-  }
+  return input !== '-' && isNpyPath(input) && isSidecarFile(resolve(cwd, sidecarPathOf(input)));
 }
 
 /** The distinct ids stored: every distinct id read, minus those that did not land. */

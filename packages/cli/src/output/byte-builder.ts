@@ -49,6 +49,12 @@ export class ByteBuilder {
     this.#len += this.#node.write(s, this.#len, 'latin1');
   }
 
+  /** One byte (JSON punctuation). */
+  byte(b: number): void {
+    if (this.#len === this.#bytes.length) this.reserve(1);
+    this.#bytes[this.#len++] = b;
+  }
+
   /** Float32 values as comma-separated JSON numbers that read back exactly (float32-text.ts). */
   float32s(v: Float32Array): void {
     this.reserve(v.length * (FLOAT32_MAX_CHARS + 1));

@@ -35,9 +35,8 @@ export class SealedEncoder {
   readonly #spareVectors: ArrayBuffer[] = [];
 
   /**
-   * The npy format's sidecar names each record's point id in the store: given to `add`, or made
-   * by `pointId` (@sealvec/qdrant's pointIdOf; worker threads get the ids from the main thread
-   * instead of loading that package).
+   * The npy format's sidecar names each record's point id in the store: given to `add` (worker
+   * threads get the ids from the main thread with their batch), or made by `pointId`.
    */
   constructor(format: SealedFormat, storedDimension: number, options: { rowsHint?: number; pointId?: PointIdOf } = {}) {
     this.#format = format;

@@ -5,12 +5,12 @@
  * after both are complete and synced.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { open } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { SignedScheme } from '@sealvec/core';
 import { UsageError } from '../errors.js';
 import type { Io } from '../io.js';
-import { sealedKindOf } from '../input/sniff.js';
+import { isSidecarFile } from '../input/sniff.js';
 import { storedDimension } from '../scheme.js';
 import { encodeHeaderLine } from '../sealed-file.js';
 import { encodeNpyHeader, encodeSidecarHeader, isNpyPath, provisionalSidecarHeader, SEALED_NPY_HEADER_BYTES, sidecarPathOf } from '../sealed-npy.js';
@@ -65,20 +65,11 @@ export async function openSealedOutput(path: string, io: Io): Promise<SealedOutp
  */
 async function checkSidecarTarget(sidecar: string, npyPath: string, io: Io): Promise<void> {
   const abs = resolve(io.cwd, sidecar);
-  let head: Buffer;
-  try {
-    const fh = await open(abs, 'r');
-    try {
-      head = Buffer.alloc(4096);
-      const { bytesRead } = await fh.read(head, 0, head.length, 0);
-      head = head.subarray(0, bytesRead);
-    } finally {
-      await fh.close();
-    }
-  } catch {
-    return; // absent (or unreadable: the rename will say so)
-  }
-  if (sealedKindOf(head) !== 'npy') {
+  const exists = await stat(abs).then(
+    () => true,
+    () => false,
+  );
+  if (exists && !(await isSidecarFile(abs))) {
     throw new UsageError(`${npyPath} is written with its sidecar ${sidecar}, which exists and is not a sealed .npy sidecar: move it away or choose another -o`);
   }
 }

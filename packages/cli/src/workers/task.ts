@@ -42,7 +42,7 @@ export interface SealBatch {
   matrix: Float32Array;
   payloads: unknown[];
   policies: (string | Record<string, unknown> | undefined)[];
-  /** output 'npy': each record's point id in the store (the sidecar names it). */
+  /** output 'npy': each record's point id in the store (the sidecar names it), made by the main thread. */
   points?: string[] | undefined;
 }
 
