@@ -130,6 +130,7 @@ export async function openSealedPair(
         yield { record, where };
       }
       if (row < rows) throw new Malformed(`${sidecarPath}: holds ${row} records, its header and ${npyPath} declare ${rows}`);
+      if (!(await blocks.atEnd())) throw new Malformed(`${npyPath}: unexpected bytes after the last row (the file changed while being read?)`);
       if (hash.digest('base64url') !== header.npy.sha256) throw mixed();
     }
     return {
