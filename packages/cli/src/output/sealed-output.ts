@@ -13,7 +13,7 @@ import type { Io } from '../io.js';
 import { isSidecarFile } from '../input/sniff.js';
 import { storedDimension } from '../scheme.js';
 import { encodeHeaderLine } from '../sealed-file.js';
-import { encodeNpyHeader, encodeSidecarHeader, isNpyPath, provisionalSidecarHeader, SEALED_NPY_HEADER_BYTES, sidecarPathOf } from '../sealed-npy.js';
+import { encodeNpyHeader, encodeSidecarHeader, isNpyPath, provisionalSidecarHeader, sidecarPathOf } from '../sealed-npy.js';
 import { openOutput, type Output } from './atomic.js';
 
 export type SealedFormat = 'jsonl' | 'npy';
