@@ -33,7 +33,8 @@ export async function* batchesOf(records: AsyncIterable<InputRecord>, rows?: num
   if (batch.length > 0) yield batch;
 }
 
-export function toSealBatch(seq: number, records: readonly InputRecord[], dimension: number): SealBatch {
+/** A batch for the sealer; `pointId` adds each record's point id (for a sealed .npy sidecar). */
+export function toSealBatch(seq: number, records: readonly InputRecord[], dimension: number, pointId?: (id: string) => string): SealBatch {
   const matrix = new Float32Array(records.length * dimension);
   records.forEach((r, i) => matrix.set(r.vector, i * dimension));
   return {
@@ -43,5 +44,6 @@ export function toSealBatch(seq: number, records: readonly InputRecord[], dimens
     matrix,
     payloads: records.map((r) => r.payload),
     policies: records.map((r) => r.policy),
+    ...(pointId ? { points: records.map((r) => pointId(r.id)) } : {}),
   };
 }

@@ -198,9 +198,9 @@ ${examples(
 
   const encrypt = program
     .command('encrypt')
-    .description('seal plaintext embeddings into a sealed JSONL file (streaming; output written atomically)');
+    .description('seal plaintext embeddings into a sealed JSONL file, or a sealed .npy pair with -o X.npy (streaming; output written atomically)');
   addInputOptions(encrypt);
-  encrypt.requiredOption('-o, --output <file>', 'sealed JSONL to write, or - for stdout');
+  encrypt.requiredOption('-o, --output <file>', 'sealed JSONL to write, X.npy for a sealed .npy pair (X.npy + X.jsonl sidecar, for bulk pipelines), or - for stdout');
   addTargetOptions(encrypt);
   addSchemeOptions(encrypt);
   addThreads(encrypt)
@@ -209,6 +209,7 @@ ${examples(
       examples(
         'sealvec encrypt -i embeddings.jsonl -o sealed.jsonl --policy "role=analyst"',
         'sealvec encrypt -i vectors.npy -o sealed.jsonl --policy "department=hr" --threads 2',
+        'sealvec encrypt -i base.fvecs -o sealed.npy --policy "*" --threads auto   # writes sealed.npy + sealed.jsonl',
         'sealvec encrypt -i base.fvecs -o - --policy "*" --metric euclid | gzip > sealed.jsonl.gz',
         'python make_embeddings.py | sealvec encrypt -i - --format jsonl -o sealed.jsonl --policy "role=analyst"',
         'sealvec encrypt -i docs.csv --vector-column embedding -o sealed.jsonl --policy "group=legal"',
@@ -219,7 +220,7 @@ ${examples(
   const decrypt = program
     .command('decrypt')
     .description('open the records of a sealed file that a user key may read (others are skipped)')
-    .requiredOption('-i, --input <file>', 'sealed JSONL (or - for stdin)')
+    .requiredOption('-i, --input <file>', 'sealed JSONL, a sealed .npy pair (X.npy or its X.jsonl sidecar), or - for stdin (JSONL only)')
     .requiredOption('--key <file>', 'the user key')
     .option('-o, --output <file>', 'plaintext JSONL {id, vector, payload} to write, mode 0600 (default - = stdout)', '-')
     .option('--no-vector', 'payloads only (faster)')
@@ -263,8 +264,8 @@ ${examples(
     .command('ingest')
     .description('encrypt records and upsert them into Qdrant or the embedded store (a sealed JSONL file is stored as is)');
   ingest
-    .requiredOption('-i, --input <file>', 'plaintext records (.jsonl .json .npy .fvecs .csv .tsv), a sealed JSONL file, or - for stdin')
-    .addOption(new Option('--format <format>', 'input format (default: from the extension; sealed files are recognised by their header)').choices([...INPUT_FORMATS, 'sealed']))
+    .requiredOption('-i, --input <file>', 'plaintext records (.jsonl .json .npy .fvecs .csv .tsv), a sealed JSONL file or .npy pair, or - for stdin')
+    .addOption(new Option('--format <format>', 'input format (default: from the extension; sealed files are recognised by their header, a sealed X.npy by its X.jsonl sidecar)').choices([...INPUT_FORMATS, 'sealed']))
     .option('--policy <policy>', 'policy for records without one, e.g. "role=analyst" or "*"')
     .option('--id-prefix <prefix>', 'prefix of generated ids')
     .option('--dimension <d>', 'expected vector dimension', intOption('--dimension', 1, 65_536))
@@ -316,8 +317,8 @@ ${examples(
   const rewrap = program
     .command('rewrap')
     .description('move records to the current epoch by rewriting headers only (after "keys rotate"); vectors and payloads are untouched')
-    .option('-i, --input <file>', 'a sealed JSONL file to rewrap (else: the collection)')
-    .option('-o, --output <file>', 'with -i: the rewrapped file to write (may equal the input)');
+    .option('-i, --input <file>', 'a sealed file to rewrap: sealed JSONL or a sealed .npy pair (else: the collection)')
+    .option('-o, --output <file>', 'with -i: the rewrapped file to write (may equal the input; X.npy writes a pair)');
   addTargetOptions(rewrap);
   addBackendOptions(rewrap)
     .addHelpText('after', examples('sealvec rewrap -i sealed.jsonl -o sealed.jsonl', 'sealvec rewrap --collection docs'))
@@ -326,8 +327,8 @@ ${examples(
   const rotate = program
     .command('rotate')
     .description('re-encrypt records under the primary vector key (after "keys rotate"); then "keys retire" the old key')
-    .option('-i, --input <file>', 'a sealed JSONL file to re-encrypt (else: the collection)')
-    .option('-o, --output <file>', 'with -i: the re-encrypted file to write')
+    .option('-i, --input <file>', 'a sealed file to re-encrypt: sealed JSONL or a sealed .npy pair (else: the collection)')
+    .option('-o, --output <file>', 'with -i: the re-encrypted file to write (X.npy writes a pair)')
     .option('--allow-v1', 'migrate format v1 data (unsigned scheme and records) to v2 by re-sealing every record')
     .option('--scale <norm>', 'migrating a euclid v1 file: the data\'s typical norm (v1 never recorded it)', numberOption('--scale', 0, true));
   addTargetOptions(rotate);
@@ -341,7 +342,7 @@ ${examples(
     .option('--record <id>', 'show one record\'s public fields');
   addTargetOptions(inspect);
   addBackendOptions(inspect)
-    .addHelpText('after', examples('sealvec inspect sealed.jsonl', 'sealvec inspect sealed.jsonl --record doc-17', 'sealvec inspect --collection docs --json'))
+    .addHelpText('after', examples('sealvec inspect sealed.jsonl', 'sealvec inspect sealed.npy --record doc-17', 'sealvec inspect --collection docs --json'))
     .action(act(async () => (await import('./commands/inspect.js')).inspect, (o, a) => ({ ...o, file: a[0] as string | undefined })));
 
   program

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { createSealer, createVectorCipher, createWriterKey, encodeStoredPayload, generateAuthority, signScheme, VectorKeyset } from '@sealvec/core';
-import { encodeHeaderLine, encodeStoredPayloadFast, formatFloat32, formatFloat32Shortest, parseHeaderLine } from './sealed-file.js';
+import { ByteBuilder } from './output/byte-builder.js';
+import { encodeHeaderLine, encodeRecordLine, encodeStoredPayloadFast, parseHeaderLine, parseRecordLine, putStoredPayload } from './sealed-file.js';
 
 const headerAuthority = generateAuthority();
 const scheme = signScheme(
@@ -21,29 +22,6 @@ const scheme = signScheme(
   },
   createWriterKey(headerAuthority),
 );
-
-describe('float32 formatting', () => {
-  it('round-trips every float32 (property)', () => {
-    fc.assert(
-      fc.property(fc.float({ noNaN: true, noDefaultInfinity: true }), (x) => {
-        for (const f of [formatFloat32, formatFloat32Shortest]) {
-          const s = f(x);
-          expect(Math.fround(Number(s))).toBe(Object.is(x, -0) ? 0 : x);
-          expect(() => JSON.parse(`[${s}]`)).not.toThrow();
-        }
-      }),
-      { numRuns: process.env.SLOW ? 100_000 : 2000 },
-    );
-  });
-
-  it('writes short forms without trailing zeros', () => {
-    expect(formatFloat32Shortest(Math.fround(0.1))).toBe('0.1');
-    expect(formatFloat32(0.5)).toBe('0.500000000');
-    expect(formatFloat32(Math.fround(1.5e-7))).toBe('1.50000005e-7');
-    expect(formatFloat32Shortest(Math.fround(1.5e-7))).toBe('1.5e-7');
-    expect(formatFloat32(0)).toBe('0');
-  });
-});
 
 describe('sealed file header', () => {
   it('round-trips', () => {
@@ -73,8 +51,8 @@ describe('sealed file header', () => {
   });
 });
 
-describe('encodeStoredPayloadFast', () => {
-  it('gives exactly what core\'s encodeStoredPayload gives, for every field combination (property)', () => {
+describe('encodeStoredPayloadFast, putStoredPayload and record lines', () => {
+  it('give exactly what core\'s encodeStoredPayload and JSON.stringify give, for every field combination, and lines read back (property)', () => {
     const authority = generateAuthority();
     const writer = createWriterKey(authority);
     const keyset = VectorKeyset.create();
@@ -92,7 +70,14 @@ describe('encodeStoredPayloadFast', () => {
           const sealer = createSealer({ writer, cipher, collection: 'c', prefilter, exactVector, blindIndex: withBi ? ['k', 'a'] : [] });
           const vec = v.some((x) => x !== 0) ? v : [1, 0, 0, 0];
           const rec = sealer.seal({ id, vector: vec, policy, payload: { k: 'v', a: [1, 2] } });
-          expect(JSON.stringify(encodeStoredPayloadFast(rec))).toBe(JSON.stringify(encodeStoredPayload(rec)));
+          const json = JSON.stringify(encodeStoredPayload(rec));
+          expect(JSON.stringify(encodeStoredPayloadFast(rec))).toBe(json);
+          const b = new ByteBuilder(16);
+          putStoredPayload(b, rec);
+          expect(Buffer.from(b.view()).toString('utf8')).toBe(json);
+          const line = encodeRecordLine(rec);
+          expect(line.endsWith('}\n')).toBe(true);
+          expect(parseRecordLine(JSON.parse(line), 'f:2', 4)).toEqual({ ...rec, vector: Float32Array.from(rec.vector) });
         },
       ),
       { numRuns: process.env.SLOW ? 500 : 40 },

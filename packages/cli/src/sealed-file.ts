@@ -9,7 +9,9 @@
  * The first line carries the scheme (dimension, metric, beta, authority id, ...) a reader needs
  * and that the stored points do not repeat, signed by the writer that made the file (core's
  * schemeToJSON); records are bound to the collection and tenant it names. Vectors are written
- * with 9 significant digits, which round-trips every float32. Reading treats the file as hostile:
+ * with 9 significant digits by output/float32-text.ts, which round-trips every float32 (the proof
+ * is there). The sidecar of a sealed .npy pair (sealed-npy.ts) starts with the same header line
+ * under its own type, plus the array's shape and digest. Reading treats the file as hostile:
  * the header line is validated field by field, its scheme verified by the command that uses it
  * (scheme.ts trustFileScheme), each record decoded by core's strict stored-point decoder.
  * Version 1 files (unsigned scheme, sv 1 records) are still read.
@@ -26,14 +28,17 @@ import {
   type SignedScheme,
   type StoredPayload,
 } from '@sealvec/core';
+import { ByteBuilder } from './output/byte-builder.js';
 import type { Scheme } from './scheme.js';
 
 export const SEALED_FILE_TYPE = 'sealvec/sealed-jsonl';
+/** The first line of a sealed .npy pair's sidecar (sealed-npy.ts). */
+export const SEALED_NPY_TYPE = 'sealvec/sealed-npy';
 /** Written today; 1 (unsigned scheme) is still read. */
 export const SEALED_FILE_VERSION = 2;
 
 export interface SealedFileHeader {
-  type: typeof SEALED_FILE_TYPE;
+  type: typeof SEALED_FILE_TYPE | typeof SEALED_NPY_TYPE;
   version: 1 | 2;
   collection: string;
   tenant: string;
@@ -42,48 +47,12 @@ export interface SealedFileHeader {
 }
 
 export function encodeHeaderLine(collection: string, tenant: string, scheme: SignedScheme): string {
-  return `${JSON.stringify({ type: SEALED_FILE_TYPE, version: SEALED_FILE_VERSION, collection, tenant, scheme: schemeToJSON(scheme) })}\n`;
+  return `${JSON.stringify(headerObject(SEALED_FILE_TYPE, collection, tenant, scheme))}\n`;
 }
 
-/** Drops trailing zeros of a toPrecision() mantissa: "0.0874589980" -> "0.087458998", "1.50000e-7" -> "1.5e-7". */
-function trimZeros(s: string): string {
-  const e = s.indexOf('e');
-  const mant = e < 0 ? s : s.slice(0, e);
-  if (mant.indexOf('.') < 0) return s;
-  let end = mant.length;
-  while (mant.charCodeAt(end - 1) === 0x30) end--;
-  if (mant.charCodeAt(end - 1) === 0x2e) end--;
-  return e < 0 ? mant.slice(0, end) : mant.slice(0, end) + s.slice(e);
-}
-
-/**
- * A float32 value in 9 significant digits, which always round-trips through float32. Trailing
- * zeros are kept: trimming them costs a quarter of the formatting time on ciphertext vectors,
- * which nobody reads digit by digit.
- */
-export function formatFloat32(x: number): string {
-  return x === 0 ? '0' : x.toPrecision(9);
-}
-
-/** The shortest decimal that reads back as the same float32 (for plaintext output people read). */
-export function formatFloat32Shortest(x: number): string {
-  if (x === 0) return '0';
-  for (let p = 6; p < 9; p++) {
-    const s = x.toPrecision(p);
-    if (Math.fround(Number(s)) === x) return trimZeros(s);
-  }
-  return trimZeros(x.toPrecision(9));
-}
-
-/**
- * Float32 values, comma separated (ciphertexts: 9 digits; `shortest` for plaintext output).
- * Joining an array is about twice as fast as growing a string with += here (measured at 1536-d).
- */
-export function formatVector(v: Float32Array, shortest = false): string {
-  const f = shortest ? formatFloat32Shortest : formatFloat32;
-  const parts = new Array<string>(v.length);
-  for (let i = 0; i < v.length; i++) parts[i] = f(v[i]!);
-  return parts.join(',');
+/** The header line's object; `extra` fields (the sidecar's "npy") go before the scheme. */
+export function headerObject(type: string, collection: string, tenant: string, scheme: SignedScheme, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { type, version: SEALED_FILE_VERSION, collection, tenant, ...extra, scheme: schemeToJSON(scheme) };
 }
 
 /** base64url (unpadded) through Buffer: the same text as core's portable encoder, ~25x faster. */
@@ -96,22 +65,80 @@ export function encodeStoredPayloadFast(r: SealedRecord): StoredPayload {
   return encodeStoredPayload(r, { toBase64url: b64 });
 }
 
+/** Fields encodeStoredPayloadFast fills with base64url text, which JSON never escapes. */
+const BASE64_FIELDS: ReadonlySet<string> = new Set(['n', 't', 'h', 'p', 'x', 's']);
+
+/**
+ * A record's stored payload as JSON, appended to `out`: exactly the text JSON.stringify gives for
+ * core's encodeStoredPayload (same fields, same order; a property test checks it), except that
+ * the long base64url fields, made here from bytes, are copied without the per-character escape
+ * scan JSON.stringify does (most of the payload's encoding time at 1536-d).
+ */
+export function putStoredPayload(out: ByteBuilder, r: SealedRecord): void {
+  const p = encodeStoredPayloadFast(r) as unknown as Record<string, unknown>;
+  let first = true;
+  for (const k of Object.keys(p)) {
+    const v = p[k];
+    if (v === undefined) continue;
+    out.text(keyText(k, first));
+    first = false;
+    if (typeof v === 'string' && BASE64_FIELDS.has(k)) {
+      out.byte(QUOTE);
+      out.ascii(v);
+      out.byte(QUOTE);
+    } else {
+      out.text(JSON.stringify(v));
+    }
+  }
+  if (first) out.byte(0x7b); // {
+  out.byte(0x7d); // }
+}
+
+const QUOTE = 0x22;
+/** `{"key":` and `,"key":` for the payload's (few, fixed) keys, made once. */
+const KEY_TEXT = new Map<string, string>();
+function keyText(k: string, first: boolean): string {
+  const id = first ? `{${k}` : `,${k}`;
+  let t = KEY_TEXT.get(id);
+  if (t === undefined) {
+    t = `${first ? '{' : ','}${JSON.stringify(k)}:`;
+    if (KEY_TEXT.size < 64) KEY_TEXT.set(id, t);
+  }
+  return t;
+}
+
+/** One record line, appended to `out` as UTF-8: the vector through the exact float32 writer. */
+export function putRecordLine(out: ByteBuilder, r: SealedRecord): void {
+  out.ascii('{"vector":[');
+  out.float32s(r.vector);
+  out.ascii('],"payload":');
+  putStoredPayload(out, r);
+  out.ascii('}\n');
+}
+
+/** One record line as a string (tests, benchmarks). */
 export function encodeRecordLine(r: SealedRecord): string {
-  return `{"vector":[${formatVector(r.vector)}],"payload":${JSON.stringify(encodeStoredPayloadFast(r))}}\n`;
+  const b = new ByteBuilder(r.vector.length * 16 + 4096);
+  putRecordLine(b, r);
+  return Buffer.from(b.view()).toString('utf8');
 }
 
 function fail(where: string, what: string): never {
   throw new Malformed(`${where}: ${what}`);
 }
 
-/** Validates the first line of a sealed file (hostile input). */
-export function parseHeaderLine(value: unknown, where: string): SealedFileHeader {
+/**
+ * Validates the first line of a sealed file (hostile input): a sealed JSONL file's header, or
+ * with `type` SEALED_NPY_TYPE a sidecar's (whose own fields sealed-npy.ts checks).
+ */
+export function parseHeaderLine(value: unknown, where: string, type: string = SEALED_FILE_TYPE): SealedFileHeader {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(where, 'not a sealed file (the first line must be its header object)');
   const o = value as Record<string, unknown>;
-  if (o.type !== SEALED_FILE_TYPE) {
+  if (o.type !== type) {
     const p = o.payload as Record<string, unknown> | null | undefined;
     if ('vector' in o && typeof p === 'object' && p !== null && 'sv' in p) fail(where, 'sealed file has no header line (was it produced by "sealvec encrypt"?)');
-    fail(where, `not a sealed file (expected "type": "${SEALED_FILE_TYPE}")`);
+    if (o.type === SEALED_NPY_TYPE) fail(where, 'this is the sidecar of a sealed .npy pair: read it from its file path, with the .npy beside it');
+    fail(where, `not a sealed file (expected "type": "${type}")`);
   }
   if (o.version !== 1 && o.version !== 2) {
     throw new UnsupportedVersion(`${where}: sealed file version ${JSON.stringify(o.version)} is not supported (this build reads 1 and 2)`);
@@ -128,7 +155,7 @@ export function parseHeaderLine(value: unknown, where: string): SealedFileHeader
   }
   if (scheme.version !== o.version) fail(where, `a version ${o.version} file cannot carry a version ${scheme.version} scheme`);
   if (scheme.collection !== o.collection) fail(where, 'the scheme is for another collection than the file names');
-  return { type: SEALED_FILE_TYPE, version: o.version, collection: o.collection, tenant: o.tenant, scheme };
+  return { type: type === SEALED_NPY_TYPE ? SEALED_NPY_TYPE : SEALED_FILE_TYPE, version: o.version, collection: o.collection, tenant: o.tenant, scheme };
 }
 
 /** One record line -> SealedRecord, with the place named in any error. */

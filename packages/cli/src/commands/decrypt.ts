@@ -9,8 +9,7 @@ import { diagnose } from '@sealvec/qdrant';
 import { FileAccessFacts, headerFacts, noAccess } from '../access.js';
 import { loadAuthorityPublicKey, readerTrust, v1UserKey } from '../authority-key.js';
 import type { GlobalOptions } from '../global-options.js';
-import { openSealedFile } from '../input/sealed.js';
-import { openSource } from '../input/source.js';
+import { openSealedInput } from '../input/sealed.js';
 import type { Io } from '../io.js';
 import { keyContext, keyDirFor, loadUserKey } from '../keyfiles.js';
 import type { Output } from '../output/atomic.js';
@@ -45,14 +44,13 @@ export async function decrypt(opts: DecryptOptions, io: Io): Promise<DecryptResu
   const trust = readerTrust(user, opts.key, opts.authority === undefined ? undefined : await loadAuthorityPublicKey(opts.authority, io));
   const keyset = await keyDirFor(io, opts, ctx).keyset();
   const kids = keyset.info().keys.map((k) => k.kid);
-  const source = await openSource(opts.input, io.stdin, io.cwd);
+  const file = await openSealedInput(opts.input, io);
   const output = opts.output ?? '-';
   let out: Output | undefined;
   const res: DecryptResult = { records: 0, opened: 0, denied: 0, unknownKey: 0 };
-  const progress = createProgress(io, opts, { label: 'decrypt', totalBytes: source.size });
+  const progress = createProgress(io, opts, { label: 'decrypt', totalBytes: file.size, total: () => file.rows });
   const withVector = opts.vector !== false;
   try {
-    const file = await openSealedFile(source);
     const { scheme, tenant, collection } = file.header;
     const about = { collection, authority: scheme.authority, tenant };
     if (user.authorityId !== scheme.authority || user.tenant !== tenant) {
@@ -92,7 +90,7 @@ export async function decrypt(opts: DecryptOptions, io: Io): Promise<DecryptResu
       if (buf.length > 1 << 20) {
         await out.write(buf);
         buf = '';
-        progress.update(res.records, source.bytesRead);
+        progress.update(res.records, file.bytesRead);
       }
     }
     if (buf) await out.write(buf);
@@ -108,7 +106,7 @@ export async function decrypt(opts: DecryptOptions, io: Io): Promise<DecryptResu
     throw e;
   } finally {
     progress.finish();
-    await source.close();
+    await file.close();
   }
   const r = createReporter(io, { ...opts, resultsToStderr: output === '-' });
   const text = `Opened ${plural(res.opened, 'record')} of ${res.records}${res.denied ? `; ${res.denied} not readable with this key` : ''}${

@@ -1,7 +1,8 @@
 /**
- * `sealvec encrypt`: plaintext embeddings (JSONL, JSON, .npy, .fvecs, CSV/TSV) -> sealed JSONL.
- * Streams: records are read, sealed in batches (on worker threads with --threads N) and written
- * in input order, so memory stays flat whatever the input size. The output appears atomically.
+ * `sealvec encrypt`: plaintext embeddings (JSONL, JSON, .npy, .fvecs, CSV/TSV) -> sealed JSONL,
+ * or a sealed .npy pair when -o ends in .npy. Streams: records are read, sealed and encoded in
+ * batches (on worker threads with --threads N) and written in input order, so memory stays flat
+ * whatever the input size. The output appears atomically (a pair: both files or neither).
  */
 import { exportVectorKey, exportWriterKey, parsePolicy, schemeToJSON, signScheme, type SignedScheme } from '@sealvec/core';
 import { batchesOf, toSealBatch } from '../batches.js';
@@ -10,11 +11,12 @@ import { DuplicateIds, trackDuplicates } from '../input/duplicates.js';
 import { openInput } from '../input/index.js';
 import type { Io } from '../io.js';
 import { keyDirFor } from '../keyfiles.js';
-import { openOutput, type Output } from '../output/atomic.js';
+import { openSealedOutput, type SealedOutput } from '../output/sealed-output.js';
+import { pointIdOf } from '../point-id.js';
 import { createProgress } from '../progress.js';
 import { createReporter, plural } from '../report.js';
 import { DEFAULT_COLLECTION, resolveScheme } from '../scheme.js';
-import { encodeHeaderLine } from '../sealed-file.js';
+import { sidecarPathOf } from '../sealed-npy.js';
 import { createRunner, type SealRunner } from '../workers/pool.js';
 import type { SealedBatch } from '../workers/task.js';
 import { readerOptions, schemeRequest, type ReadInputOptions, type SchemeOptions } from './input-options.js';
@@ -33,6 +35,9 @@ export interface EncryptResult {
   records: number;
   collection: string;
   tenant: string;
+  /** 'jsonl', or 'npy' for a sealed .npy pair (`files` names both). */
+  format: 'jsonl' | 'npy';
+  files: string[];
   /** The signed scheme, as the file's header line carries it. */
   scheme: Record<string, unknown>;
   kid: string;
@@ -55,7 +60,7 @@ export async function encrypt(opts: EncryptOptions, io: Io): Promise<EncryptResu
 
   const input = await openInput(opts.input, { ...readerOptions(opts), typedColumns: opts.blindIndex ?? [], format: opts.format, stdin: io.stdin, cwd: io.cwd });
   const dups = new DuplicateIds();
-  let out: Output | undefined;
+  let out: SealedOutput | undefined;
   let runner: SealRunner | undefined;
   const progress = createProgress(io, opts, {
     label: 'encrypt',
@@ -65,12 +70,15 @@ export async function encrypt(opts: EncryptOptions, io: Io): Promise<EncryptResu
   let count = 0;
   let scheme: SignedScheme | undefined;
   try {
-    out = await openOutput(opts.output, io.stdout, io.cwd);
+    out = await openSealedOutput(opts.output, io);
+    // A pair's sidecar names each record's point id in the store.
+    const pointId = out.format === 'npy' ? (id: string) => pointIdOf(tenant, id) : undefined;
     const inflight: { result: Promise<SealedBatch>; rows: number }[] = [];
     const drainOne = async () => {
       const next = inflight.shift()!;
       const r = await next.result;
-      await out!.write(r.bytes!);
+      const done = runner!;
+      await out!.write(r.encoded!, () => done.recycle(r));
       count += next.rows;
       progress.update(count, input.source.bytesRead);
     };
@@ -79,8 +87,8 @@ export async function encrypt(opts: EncryptOptions, io: Io): Promise<EncryptResu
       if (scheme === undefined) {
         // The writer signs the scheme: a reader verifies it against the authority before using it.
         scheme = signScheme(resolveScheme(schemeRequest(opts), batch[0]!.vector.length, collection, writer.authorityId, batch.map((r) => r.vector)), writer);
-        await out.write(encodeHeaderLine(collection, tenant, scheme));
-        runner = createRunner(
+        await out.begin(collection, tenant, scheme);
+        runner = await createRunner(
           {
             writer: exportWriterKey(writer),
             vectorKey: exportVectorKey(keyset.primary),
@@ -88,12 +96,12 @@ export async function encrypt(opts: EncryptOptions, io: Io): Promise<EncryptResu
             collection,
             tenant,
             defaultPolicy: opts.policy,
-            output: 'jsonl',
+            output: out.format,
           },
           threads,
         );
       }
-      const result = runner!.submit(toSealBatch(seq++, batch, scheme.dimension));
+      const result = runner!.submit(toSealBatch(seq++, batch, scheme.dimension, pointId));
       // Awaited in order below; this only keeps a later batch's failure from being "unhandled".
       result.catch(() => {});
       inflight.push({ result, rows: batch.length });
@@ -112,6 +120,8 @@ export async function encrypt(opts: EncryptOptions, io: Io): Promise<EncryptResu
   const seconds = (performance.now() - started) / 1000;
   const res: EncryptResult = {
     output: opts.output,
+    format: out!.format,
+    files: out!.format === 'npy' ? [opts.output, sidecarPathOf(opts.output)] : [opts.output],
     records: count,
     collection,
     tenant,
@@ -126,7 +136,7 @@ export async function encrypt(opts: EncryptOptions, io: Io): Promise<EncryptResu
   if (dupNote) r.warn(dupNote);
   const text = `Sealed ${plural(count, 'record')} (${scheme!.metric}, dimension ${scheme!.dimension}, ${
     scheme!.preset ? `preset ${scheme!.preset}` : `beta ${scheme!.beta}`
-  }) to ${opts.output === '-' ? 'stdout' : opts.output} in ${seconds.toFixed(1)} s`;
+  }) to ${opts.output === '-' ? 'stdout' : res.files.join(' + ')} in ${seconds.toFixed(1)} s`;
   if (opts.json) r.result(res, text);
   else r.note(text);
   return res;

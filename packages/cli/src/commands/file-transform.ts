@@ -1,20 +1,26 @@
 /**
- * Rewriting a sealed file record by record (rewrap, rotate): read the header line and records,
- * transform each, write the header (the setup's verified, or newly signed, scheme) and the new
- * records atomically. -o may equal -i: the input is read to the end before the rename replaces it.
+ * Rewriting a sealed file record by record (rewrap, rotate): read the header and records (sealed
+ * JSONL or a sealed .npy pair), transform each, write the header (the setup's verified, or newly
+ * signed, scheme) and the new records atomically, in the form -o asks for (X.npy: a pair).
+ * -o may equal -i: the input is read to the end before the rename replaces it.
  */
 import type { SealedRecord, SignedScheme } from '@sealvec/core';
-import { openSealedFile } from '../input/sealed.js';
-import { openSource } from '../input/source.js';
+import { openSealedInput } from '../input/sealed.js';
 import type { Io } from '../io.js';
-import { openOutput, type Output } from '../output/atomic.js';
+import { SealedEncoder } from '../output/sealed-encoder.js';
+import { openSealedOutput, type SealedOutput } from '../output/sealed-output.js';
+import { pointIdOf } from '../point-id.js';
 import { createProgress, type ProgressFlags } from '../progress.js';
-import { encodeHeaderLine, encodeRecordLine, type SealedFileHeader } from '../sealed-file.js';
+import { storedDimension } from '../scheme.js';
+import type { SealedFileHeader } from '../sealed-file.js';
 
 export interface TransformCounts {
   records: number;
   changed: number;
 }
+
+/** Encoded text handed to the output at a time. */
+const FLUSH_BYTES = 1 << 20;
 
 export async function transformSealedFile(
   input: string,
@@ -24,16 +30,15 @@ export async function transformSealedFile(
   label: string,
   setup: (header: SealedFileHeader) => Promise<{ transform: (record: SealedRecord, where: string) => SealedRecord | null; scheme: SignedScheme }>,
 ): Promise<TransformCounts> {
-  const source = await openSource(input, io.stdin, io.cwd);
-  let out: Output | undefined;
-  const progress = createProgress(io, flags, { label, totalBytes: source.size });
+  const file = await openSealedInput(input, io);
+  let out: SealedOutput | undefined;
+  const progress = createProgress(io, flags, { label, totalBytes: file.size, total: () => file.rows });
   const counts: TransformCounts = { records: 0, changed: 0 };
   try {
-    const file = await openSealedFile(source);
     const { transform, scheme } = await setup(file.header);
-    out = await openOutput(output, io.stdout, io.cwd);
-    await out.write(encodeHeaderLine(file.header.collection, file.header.tenant, scheme));
-    let buf = '';
+    out = await openSealedOutput(output, io);
+    await out.begin(file.header.collection, file.header.tenant, scheme);
+    const encoder = new SealedEncoder(out.format, storedDimension(scheme), { pointId: pointIdOf });
     for await (const { record, where } of file.records) {
       counts.records++;
       let next: SealedRecord | null;
@@ -44,21 +49,20 @@ export async function transformSealedFile(
         throw e;
       }
       if (next !== null) counts.changed++;
-      buf += encodeRecordLine(next ?? record);
-      if (buf.length > 1 << 20) {
-        await out.write(buf);
-        buf = '';
-        progress.update(counts.records, source.bytesRead);
+      encoder.add(next ?? record);
+      if (encoder.textBytes > FLUSH_BYTES) {
+        await out.write(encoder.take());
+        progress.update(counts.records, file.bytesRead);
       }
     }
-    if (buf) await out.write(buf);
+    if (encoder.rows > 0) await out.write(encoder.take());
     await out.commit();
   } catch (e) {
     await out?.abort();
     throw e;
   } finally {
     progress.finish();
-    await source.close();
+    await file.close();
   }
   return counts;
 }

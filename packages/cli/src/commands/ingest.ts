@@ -1,12 +1,13 @@
 /**
  * `sealvec ingest`: encrypt plaintext records and upsert them into a collection (Qdrant or the
- * embedded store), or upsert an already sealed JSONL file as is.
+ * embedded store), or upsert an already sealed file (sealed JSONL or a sealed .npy pair) as is.
  *
  * Records are sealed in batches (on worker threads with --threads N) and stored as they come,
  * so a large input never sits in memory (the embedded store itself does keep its collection in
  * memory). Point ids are derived from record ids, so re-running an ingest replaces rather than
  * duplicates: if some records fail to land, the error lists exactly which, and a re-run fixes it.
  */
+import { resolve } from 'node:path';
 import {
   exportVectorKey,
   exportWriterKey,
@@ -24,13 +25,16 @@ import { batchesOf, toSealBatch } from '../batches.js';
 import type { GlobalOptions } from '../global-options.js';
 import { DuplicateIds, trackDuplicates } from '../input/duplicates.js';
 import { inputFromSource, looksSealed, openSource } from '../input/index.js';
-import { openSealedFile } from '../input/sealed.js';
+import { openSealedInput, type SealedInput } from '../input/sealed.js';
+import { isSidecarFile } from '../input/sniff.js';
+import type { Source } from '../input/source.js';
 import type { Io } from '../io.js';
 import { keyDirFor, type KeyDir } from '../keyfiles.js';
 import { createProgress, type Progress } from '../progress.js';
 import { createReporter, plural } from '../report.js';
 import { DEFAULT_COLLECTION, resolveScheme, schemeForJson, storedDimension, trustFileScheme, type SchemeFields } from '../scheme.js';
 import { encodeStoredPayloadFast } from '../sealed-file.js';
+import { isNpyPath, sidecarPathOf } from '../sealed-npy.js';
 import { createRunner, type SealRunner } from '../workers/pool.js';
 import type { SealedBatch } from '../workers/task.js';
 import { readerOptions, schemeRequest, type ReadInputOptions, type SchemeOptions } from './input-options.js';
@@ -135,15 +139,30 @@ export async function ingest(opts: IngestOptions, io: Io): Promise<IngestResult>
   const keyset = await kd.keyset();
   const source = await openSource(opts.input, io.stdin, io.cwd);
   let opened: Awaited<ReturnType<typeof openBackend>> | undefined;
-  const progress = createProgress(io, opts, { label: 'ingest', totalBytes: source.size });
+  let total: number | undefined;
+  const progress = createProgress(io, opts, { label: 'ingest', totalBytes: source.size, total: () => total });
   const dups = new DuplicateIds();
   let result: IngestResult;
   try {
     const head = await source.peek();
-    const sealed = opts.format === 'sealed' || (opts.format === undefined && looksSealed(head));
+    const sealed = opts.format === 'sealed' || (opts.format === undefined && (looksSealed(head) || (await hasSidecar(opts.input, io.cwd))));
     opened = await openBackend(opts, io);
-    const ctx: Ctx = { opts, io, tenant, name, keyset, backend: opened.backend, label: opened.label, kind: opened.kind, progress, started, kd, dups };
-    result = sealed ? await ingestSealed(ctx, source) : await ingestPlain(ctx, source);
+    const ctx: Ctx = {
+      opts,
+      io,
+      tenant,
+      name,
+      keyset,
+      backend: opened.backend,
+      label: opened.label,
+      kind: opened.kind,
+      progress,
+      started,
+      kd,
+      dups,
+      setTotal: (n) => (total = n),
+    };
+    result = sealed ? await ingestSealed(ctx, source, opts.input) : await ingestPlain(ctx, source);
   } finally {
     progress.finish();
     await source.close();
@@ -182,9 +201,19 @@ interface Ctx {
   label: string;
   kind: 'local' | 'qdrant';
   progress: Progress;
+  /** Records in the input, when known up front (a sealed .npy pair), for the progress ETA. */
+  setTotal: (records: number) => void;
   started: number;
   kd: KeyDir;
   dups: DuplicateIds;
+}
+
+/**
+ * Is `input` the .npy of a sealed pair? A plaintext .npy has no sidecar; one with a sealed .npy
+ * sidecar beside it is sealed (the pair's reader then validates both).
+ */
+async function hasSidecar(input: string, cwd: string): Promise<boolean> {
+  return input !== '-' && isNpyPath(input) && isSidecarFile(resolve(cwd, sidecarPathOf(input)));
 }
 
 /** The distinct ids stored: every distinct id read, minus those that did not land. */
@@ -239,7 +268,7 @@ async function ingestPlain(ctx: Ctx, source: Awaited<ReturnType<typeof openSourc
         if (diff !== null && (opts.beta !== undefined || opts.preset !== undefined || opts.blindIndex !== undefined || opts.prefilter === false)) {
           throw new SchemeMismatch(`collection "${name}" exists with a different scheme (${diff}); drop the scheme options to use the collection's own`);
         }
-        runner = createRunner(
+        runner = await createRunner(
           {
             writer: exportWriterKey(writer),
             vectorKey: exportVectorKey(keyset.primary),
@@ -275,21 +304,31 @@ async function ingestPlain(ctx: Ctx, source: Awaited<ReturnType<typeof openSourc
   };
 }
 
-async function ingestSealed(ctx: Ctx, source: Awaited<ReturnType<typeof openSource>>): Promise<IngestResult> {
+async function ingestSealed(ctx: Ctx, source: Source, path: string): Promise<IngestResult> {
+  // The pair's reader opens its own files; this source is then closed twice, which is harmless.
+  const file = await openSealedInput(path, ctx.io, source);
+  if (file.rows !== undefined) ctx.setTotal(file.rows);
+  try {
+    return await storeSealed(ctx, file);
+  } finally {
+    await file.close();
+  }
+}
+
+async function storeSealed(ctx: Ctx, file: SealedInput): Promise<IngestResult> {
   const { tenant, name, keyset, backend } = ctx;
-  const file = await openSealedFile(source);
   const h = file.header;
   if (h.collection !== name) {
-    throw new SchemeMismatch(`${source.name} was sealed for collection "${h.collection}" (records are bound to it); ingest it with --collection ${h.collection}`);
+    throw new SchemeMismatch(`${file.name} was sealed for collection "${h.collection}" (records are bound to it); ingest it with --collection ${h.collection}`);
   }
   if (h.tenant !== tenant) {
-    throw new SchemeMismatch(`${source.name} was sealed for tenant ${JSON.stringify(h.tenant)}; ingest it with --tenant ${JSON.stringify(h.tenant)}`);
+    throw new SchemeMismatch(`${file.name} was sealed for tenant ${JSON.stringify(h.tenant)}; ingest it with --tenant ${JSON.stringify(h.tenant)}`);
   }
   // The file is hostile input: its scheme must carry a signature by a writer of this key
   // directory's authority. (A v1 file is re-sealed first: sealvec rotate --allow-v1.)
   const writer = await ctx.kd.writer(tenant);
-  if (h.scheme.version !== 2) throw new SchemeMismatch(`${source.name} is a format v1 sealed file: migrate it with "sealvec rotate --allow-v1 -i ... -o ..." before ingesting it`);
-  const s = trustFileScheme(h.scheme, source.name, writer.authorityKey, { allowV1: false });
+  if (h.scheme.version !== 2) throw new SchemeMismatch(`${file.name} is a format v1 sealed file: migrate it with "sealvec rotate --allow-v1 -i ... -o ..." before ingesting it`);
+  const s = trustFileScheme(h.scheme, file.name, writer.authorityKey, { allowV1: false });
   const created = (await backend.describe(name)) === null;
   const col = await SealedCollection.openOrCreate(backend, {
     name,
@@ -304,7 +343,7 @@ async function ingestSealed(ctx: Ctx, source: Awaited<ReturnType<typeof openSour
     exactVector: s.exactVector,
   });
   const diff = sameScheme(col.scheme, { ...s, preset: col.scheme.preset });
-  if (diff !== null) throw new SchemeMismatch(`collection "${name}" exists with a different scheme than ${source.name} (${diff})`);
+  if (diff !== null) throw new SchemeMismatch(`collection "${name}" exists with a different scheme than ${file.name} (${diff})`);
   const sink = new PointSink(backend, name, GROUP_POINTS[ctx.kind], ctx.opts.batchSize);
   let count = 0;
   const D = storedDimension(s);
@@ -321,14 +360,14 @@ async function ingestSealed(ctx: Ctx, source: Awaited<ReturnType<typeof openSour
   for await (const { record } of file.records) {
     kids.add(record.kid);
     ctx.dups.add(record.id);
-    if (record.tenant !== tenant) throw new SchemeMismatch(`${source.name}: record ${JSON.stringify(record.id)} is for another tenant`);
+    if (record.tenant !== tenant) throw new SchemeMismatch(`${file.name}: record ${JSON.stringify(record.id)} is for another tenant`);
     vectors.set(record.vector, ids.length * D);
     ids.push(record.id);
     payloads.push(encodeStoredPayloadFast(record));
     count++;
     if (ids.length === 256) {
       await push();
-      ctx.progress.update(count, source.bytesRead);
+      ctx.progress.update(count, file.bytesRead);
     }
   }
   if (ids.length > 0) await push();

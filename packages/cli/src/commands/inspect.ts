@@ -8,8 +8,7 @@
 import { decodeHeader, fromBase64url, NotFound, parseScheme, validateStoredPayload, type SealedRecord } from '@sealvec/core';
 import { pointIdOf } from '@sealvec/qdrant';
 import { openBackend, type BackendOptions } from '../backend.js';
-import { openSealedFile } from '../input/sealed.js';
-import { openSource } from '../input/source.js';
+import { openSealedInput } from '../input/sealed.js';
 import type { Io } from '../io.js';
 import { createReporter, table } from '../report.js';
 import { DEFAULT_COLLECTION, schemeForJson, type Scheme } from '../scheme.js';
@@ -227,9 +226,8 @@ function recordLines(p: PublicRecord): string[] {
 export async function inspect(opts: InspectOptions, io: Io): Promise<void> {
   const r = createReporter(io, opts);
   if (opts.file !== undefined) {
-    const source = await openSource(opts.file, io.stdin, io.cwd);
+    const file = await openSealedInput(opts.file, io);
     try {
-      const file = await openSealedFile(source);
       const h = file.header;
       if (opts.record !== undefined) {
         for await (const { record, where } of file.records) {
@@ -244,12 +242,12 @@ export async function inspect(opts: InspectOptions, io: Io): Promise<void> {
       for await (const { record } of file.records) stats.add(fromSealed(record), record.prefilter, record.blindIndex);
       const s = stats.summary();
       r.result(
-        { file: opts.file, collection: h.collection, tenant: h.tenant, scheme: schemeForJson(h.scheme), ...s, reveals: REVEALS },
-        summaryLines(s, h.scheme, opts.file, h.collection, h.tenant),
+        { file: opts.file, format: file.format, collection: h.collection, tenant: h.tenant, scheme: schemeForJson(h.scheme), ...s, reveals: REVEALS },
+        summaryLines(s, h.scheme, file.name, h.collection, h.tenant),
       );
       return;
     } finally {
-      await source.close();
+      await file.close();
     }
   }
   const name = opts.collection ?? DEFAULT_COLLECTION;

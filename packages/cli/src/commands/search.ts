@@ -10,7 +10,7 @@ import { UsageError } from '../errors.js';
 import type { Io } from '../io.js';
 import { readQueries, type Query } from '../queries.js';
 import { createReporter } from '../report.js';
-import { formatVector } from '../sealed-file.js';
+import { formatVectorShortest } from '../output/float32-text.js';
 import { openAsUser, type AsUserOptions } from './as-user.js';
 
 export interface SearchCommandOptions extends AsUserOptions {
@@ -99,7 +99,7 @@ export async function search(opts: SearchCommandOptions, io: Io): Promise<void> 
         `query ${q.id}: ${hits.length} result${hits.length === 1 ? '' : 's'} (${res.candidates} candidates from ${label}, ${res.opened} readable with this key)`,
       );
       hits.forEach((h, i) => {
-        const vec = opts.withVector && res.hits[i]!.vector ? `  vector=[${formatVector(res.hits[i]!.vector!, true).slice(0, 60)}…]` : '';
+        const vec = opts.withVector && res.hits[i]!.vector ? `  vector=[${formatVectorShortest(res.hits[i]!.vector!).slice(0, 60)}…]` : '';
         lines.push(`  ${String(i + 1).padStart(3)}  ${h.score.toFixed(4).padStart(9)}  ${h.id}  ${short(h.payload)}${vec}`);
       });
       if (res.skipped.length > 0) lines.push(`  (${res.skipped.length} stored points could not be decoded and were skipped)`);

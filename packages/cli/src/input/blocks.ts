@@ -75,8 +75,15 @@ export class BlockReader {
 
 const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
-/** Copies `count` float32 values from `bytes` (in the given byte order) into a new Float32Array. */
+/**
+ * `count` float32 values from `bytes` (in the given byte order): a view over the same memory when
+ * the byte order and alignment allow (read chunks are never reused, so the view stays valid; one
+ * allocation and copy less per row), else a copy.
+ */
 export function readFloat32(bytes: Buffer, count: number, littleEndian: boolean): Float32Array {
+  if (littleEndian === LITTLE_ENDIAN_HOST && bytes.byteOffset % 4 === 0 && bytes.byteLength >= 4 * count) {
+    return new Float32Array(bytes.buffer, bytes.byteOffset, count);
+  }
   const out = new Float32Array(count);
   if (littleEndian === LITTLE_ENDIAN_HOST) {
     new Uint8Array(out.buffer).set(bytes.subarray(0, count * 4));

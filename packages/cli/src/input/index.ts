@@ -7,6 +7,7 @@ import { readFvecs } from './fvecs.js';
 import { readJsonArray } from './json-array.js';
 import { readJsonl } from './jsonl.js';
 import { readNpy } from './npy.js';
+import { sealedKindOf } from './sniff.js';
 import { openSource, type Source } from './source.js';
 import type { InputFormat, InputRecord, ReaderOptions } from './types.js';
 
@@ -81,9 +82,7 @@ export async function inputFromSource(source: Source, path: string, opts: Omit<O
   };
 }
 
-/** Does this first chunk start a sealed JSONL file (its header line)? */
+/** Does this first chunk start a sealed file (a sealed JSONL file or a sealed .npy sidecar)? */
 export function looksSealed(head: Uint8Array): boolean {
-  const text = Buffer.from(head.buffer, head.byteOffset, Math.min(head.byteLength, 4096)).toString('utf8');
-  const firstLine = text.trimStart().split('\n', 1)[0] ?? '';
-  return /^\{\s*"type"\s*:\s*"sealvec\/sealed-jsonl"/.test(firstLine);
+  return sealedKindOf(head) !== undefined;
 }

@@ -55,7 +55,8 @@ export function parseNpyHeader(name: string, prefix: Buffer, dict: string): NpyH
   };
 }
 
-async function readHeader(name: string, r: BlockReader): Promise<NpyHeader> {
+/** Reads and checks an .npy header (magic, version, bounded length, dictionary). */
+export async function readNpyHeader(name: string, r: BlockReader): Promise<NpyHeader> {
   const pre = await r.take(8);
   if (pre.length < 8 || !isNpy(pre)) throw new Malformed(`${name}: not a NumPy .npy file (bad magic)`);
   const major = pre[6]!;
@@ -75,7 +76,7 @@ export async function* readNpy(
   onHeader?: (h: NpyHeader) => void,
 ): AsyncGenerator<InputRecord> {
   const r = new BlockReader(source.chunks());
-  const h = await readHeader(source.name, r);
+  const h = await readNpyHeader(source.name, r);
   onHeader?.(h);
   if (h.rows === 0 || h.dimension === 0) throw new EmptyInput(`${source.name}: the array is empty (shape (${h.rows}, ${h.dimension}))`);
   const rowBytes = h.dimension * h.itemSize;

@@ -5,7 +5,7 @@
  */
 import type { Writable } from 'node:stream';
 import type { JsonValue } from '@sealvec/core';
-import { formatVector } from '../sealed-file.js';
+import { formatVectorShortest } from './float32-text.js';
 import { openOutput, type Output } from './atomic.js';
 
 export const PLAINTEXT_FILE_MODE = 0o600;
@@ -16,5 +16,5 @@ export function openPlaintextOutput(path: string, stdout: Writable, cwd: string)
 
 /** One output line (with its newline). */
 export function plaintextLine(r: { id: string; vector?: Float32Array | undefined; payload: JsonValue }): string {
-  return `{"id":${JSON.stringify(r.id)}${r.vector ? `,"vector":[${formatVector(r.vector, true)}]` : ''},"payload":${JSON.stringify(r.payload)}}\n`;
+  return `{"id":${JSON.stringify(r.id)}${r.vector ? `,"vector":[${formatVectorShortest(r.vector)}]` : ''},"payload":${JSON.stringify(r.payload)}}\n`;
 }

@@ -5,13 +5,15 @@
  */
 import { Worker } from 'node:worker_threads';
 import { CliError, exitCodeForCode } from '../errors.js';
-import { createBatchSealer, type SealBatch, type SealedBatch, type SealTaskInit, type TaskError } from './task.js';
+import { createBatchSealer, transferablesOf, type SealBatch, type SealedBatch, type SealTaskInit, type TaskError } from './task.js';
 
 export interface SealRunner {
   /** Queues a batch; resolves with its result. Results must be awaited in submission order. */
   submit(batch: SealBatch): Promise<SealedBatch>;
   /** How many batches may be in flight before the caller should await the oldest. */
   readonly capacity: number;
+  /** Hands a result's encoded buffers back once they are written, for reuse by later batches. */
+  recycle(result: SealedBatch): void;
   close(): Promise<void>;
 }
 
@@ -24,16 +26,19 @@ export class WorkerTaskError extends CliError {
   }
 }
 
-export function inProcessRunner(init: SealTaskInit): SealRunner {
-  const seal = createBatchSealer(init);
+export async function inProcessRunner(init: SealTaskInit): Promise<SealRunner> {
+  const seal = await createBatchSealer(init);
   return {
     capacity: 1,
     submit(batch) {
       try {
-        return Promise.resolve(seal(batch));
+        return Promise.resolve(seal.seal(batch));
       } catch (e) {
         return Promise.reject(e);
       }
+    },
+    recycle(result) {
+      if (result.encoded) seal.recycle(result.encoded);
     },
     async close() {},
   };
@@ -52,6 +57,8 @@ export function workerRunner(init: SealTaskInit, threads: number): SealRunner {
   const queue: Pending[] = [];
   let failure: unknown;
   const workers: Worker[] = [];
+  /** Which worker made a result, so its buffers go back to that worker's encoder. */
+  const madeBy = new WeakMap<SealedBatch, Worker>();
 
   const dispatch = () => {
     while (idle.length > 0 && queue.length > 0) {
@@ -70,6 +77,7 @@ export function workerRunner(init: SealTaskInit, threads: number): SealRunner {
       busy.delete(w);
       idle.push(w);
       if (p) {
+        if (msg.ok) madeBy.set(msg.ok, w);
         if (msg.ok) p.resolve(msg.ok);
         else p.reject(new WorkerTaskError(msg.error!));
       }
@@ -88,6 +96,14 @@ export function workerRunner(init: SealTaskInit, threads: number): SealRunner {
 
   return {
     capacity: threads * 2,
+    recycle(result) {
+      const w = madeBy.get(result);
+      const e = result.encoded;
+      if (w === undefined || e === undefined || failure !== undefined) return;
+      const buffers = transferablesOf(result);
+      // Transferred back (not copied): the main thread must not touch them any more.
+      w.postMessage({ recycle: e }, buffers);
+    },
     submit(batch) {
       if (failure !== undefined) return Promise.reject(failure);
       return new Promise((resolve, reject) => {
@@ -101,6 +117,6 @@ export function workerRunner(init: SealTaskInit, threads: number): SealRunner {
   };
 }
 
-export function createRunner(init: SealTaskInit, threads: number): SealRunner {
+export async function createRunner(init: SealTaskInit, threads: number): Promise<SealRunner> {
   return threads <= 1 ? inProcessRunner(init) : workerRunner(init, threads);
 }

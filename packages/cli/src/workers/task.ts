@@ -3,7 +3,8 @@
  * function runs in-process for one thread, so both paths produce identical output.
  *
  * A batch carries its vectors as one contiguous Float32Array (transferred to the worker, not
- * copied) and comes back either as sealed JSONL text or as stored points for a backend.
+ * copied) and comes back encoded for a sealed output (JSONL lines, or .npy rows and sidecar
+ * lines, in buffers transferred back without a copy) or as stored points for a backend.
  */
 import {
   createSealer,
@@ -16,7 +17,9 @@ import {
   type StoredPayload,
 } from '@sealvec/core';
 import { cipherFor, storedDimension, type Scheme } from '../scheme.js';
-import { encodeRecordLine, encodeStoredPayloadFast } from '../sealed-file.js';
+import type { EncodedRecords } from '../output/sealed-output.js';
+import { SealedEncoder } from '../output/sealed-encoder.js';
+import { encodeStoredPayloadFast } from '../sealed-file.js';
 
 export interface SealTaskInit {
   /** Serialized writer key (stays in this process's memory; never written anywhere). */
@@ -28,7 +31,7 @@ export interface SealTaskInit {
   tenant: string;
   /** --policy: used for records without their own. */
   defaultPolicy: string | undefined;
-  output: 'jsonl' | 'points';
+  output: 'jsonl' | 'npy' | 'points';
 }
 
 export interface SealBatch {
@@ -39,12 +42,14 @@ export interface SealBatch {
   matrix: Float32Array;
   payloads: unknown[];
   policies: (string | Record<string, unknown> | undefined)[];
+  /** output 'npy': each record's point id in the store (the sidecar names it), made by the main thread. */
+  points?: string[] | undefined;
 }
 
 export interface SealedBatch {
   seq: number;
-  /** output 'jsonl': the records' lines, UTF-8. */
-  bytes?: Uint8Array;
+  /** output 'jsonl' or 'npy': the records, encoded for the sealed output. */
+  encoded?: EncodedRecords;
   /** output 'points': stored vectors (n * storedDimension) and payloads, in batch order. */
   vectors?: Float32Array;
   payloads?: StoredPayload[];
@@ -63,18 +68,19 @@ export function toTaskError(e: unknown): TaskError {
   return { name: 'Error', code: undefined, message: String(e) };
 }
 
-export type BatchSealer = (batch: SealBatch) => SealedBatch;
-
-const encoder = new TextEncoder();
-/**
- * The batch's text as bytes in a buffer of their own (TextEncoder never hands out a slice of a
- * shared pool, so the result can be transferred to another thread without a copy).
- */
-function utf8(text: string): Uint8Array {
-  return encoder.encode(text);
+export interface BatchSealer {
+  seal(batch: SealBatch): SealedBatch;
+  /** Takes back the buffers of an encoded result once written, for the next batches. */
+  recycle(done: EncodedRecords): void;
 }
 
-export function createBatchSealer(init: SealTaskInit): BatchSealer {
+/** The buffers of a batch result, to transfer to the other thread instead of copying them. */
+export function transferablesOf(out: SealedBatch): ArrayBuffer[] {
+  const list = [out.encoded?.lines.buffer, out.encoded?.vectors?.buffer, out.vectors?.buffer];
+  return [...new Set(list.filter((b): b is ArrayBuffer => b instanceof ArrayBuffer))];
+}
+
+export async function createBatchSealer(init: SealTaskInit): Promise<BatchSealer> {
   const writer = importWriterKey(init.writer);
   const cipher = cipherFor(importVectorKey(init.vectorKey), init.scheme, init.tenant);
   const sealer: Sealer = createSealer({
@@ -88,9 +94,11 @@ export function createBatchSealer(init: SealTaskInit): BatchSealer {
   const d = init.scheme.dimension;
   const D = storedDimension(init.scheme);
 
-  return (batch) => {
+  // One encoder for the whole run, so the buffers of written batches are reused.
+  let encoder: SealedEncoder | undefined;
+  const seal = (batch: SealBatch): SealedBatch => {
     const n = batch.ids.length;
-    const lines: string[] = [];
+    if (init.output !== 'points') encoder ??= new SealedEncoder(init.output, D, { rowsHint: n });
     const vectors = init.output === 'points' ? new Float32Array(n * D) : undefined;
     const payloads: StoredPayload[] = [];
     for (let i = 0; i < n; i++) {
@@ -110,13 +118,15 @@ export function createBatchSealer(init: SealTaskInit): BatchSealer {
           vectors.set(rec.vector, i * D);
           payloads.push(encodeStoredPayloadFast(rec));
         } else {
-          lines.push(encodeRecordLine(rec));
+          encoder!.add(rec, batch.points?.[i]);
         }
       } catch (e) {
+        encoder?.take();
         if (e instanceof Error && !e.message.startsWith(where)) e.message = `${where}: ${e.message}`;
         throw e;
       }
     }
-    return vectors ? { seq: batch.seq, vectors, payloads, ids: batch.ids } : { seq: batch.seq, bytes: utf8(lines.join('')) };
+    return vectors ? { seq: batch.seq, vectors, payloads, ids: batch.ids } : { seq: batch.seq, encoded: encoder!.take() };
   };
+  return { seal, recycle: (done) => encoder?.recycle(done) };
 }
