@@ -142,7 +142,10 @@ async function measureScale(ctx: MaintenanceContext, writer: WriterKey): Promise
 async function storeScheme(ctx: MaintenanceContext, fields: SchemeFields, writer: WriterKey): Promise<void> {
   if (ctx.backend.setMetadata === undefined) throw new BackendError('this backend cannot update collection metadata, which migrating a collection needs');
   const signed = signScheme(fields, writer);
-  await ctx.backend.setMetadata(ctx.name, schemeToJSON(signed));
+  // Qdrant deletes a metadata key set to null (QdrantBackend.setMetadata refuses one): the null
+  // fields (preset, scale, maxNorm) are left out, and parseScheme reads an absent one as null.
+  const metadata = Object.fromEntries(Object.entries(schemeToJSON(signed)).filter(([, v]) => v !== null));
+  await ctx.backend.setMetadata(ctx.name, metadata);
   ctx.setScheme(signed);
   ctx.logger?.({ level: 'info', event: 'collection.scheme.signed', message: `signed the scheme of ${ctx.name} (legacy keys: ${fields.legacyKids.length})`, fields: { collection: ctx.name, legacyKids: fields.legacyKids.length } });
 }
