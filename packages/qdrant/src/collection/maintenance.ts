@@ -167,13 +167,15 @@ export async function rotateCollectionKey(ctx: MaintenanceContext, newKeyset: Ve
   const primaryKid = newKeyset.primary.kid;
   const before = ctx.scheme();
   if (before.version === 1) {
-    if (ctx.ciphers().has(primaryKid)) {
+    // Once the scheme is signed, every record under the new primary key is read as v2: it must
+    // hold none yet (in any tenant). The handle's other keys hold the v1 records.
+    if ((await ctx.backend.count(ctx.name, { must: [{ key: FIELDS.kid, match: { value: primaryKid } }] })) > 0) {
       throw new SchemeMismatch('migrating a format v1 collection re-seals every record under a new vector key: add one to the keyset and promote it');
     }
     const scale = before.metric === 'euclid' ? (options.scale ?? (await measureScale(ctx, writer))) : null;
     const { version: _v, ...fields } = before;
     void _v;
-    await storeScheme(ctx, { ...fields, scale, legacyKids: [...ctx.ciphers().keys()] }, writer);
+    await storeScheme(ctx, { ...fields, scale, legacyKids: [...ctx.ciphers().keys()].filter((k) => k !== primaryKid) }, writer);
   } else if (before.legacyKids.includes(primaryKid)) {
     throw new SchemeMismatch(`key ${primaryKid} holds format v1 records: promote a new key to migrate them`);
   }

@@ -145,8 +145,9 @@ describe.each(targets)('format v1 collections (fixtures/v1) over %s', (_, target
           hits.forEach((h, j) => expect(h.score).toBeCloseTo(want[j]!.score, c.metric === 'cosine' ? 9 : 1));
         }
       }
-      // A v1 user key cannot check writer signatures: refused up front, by the key alone.
+      // A v1 user key cannot check writer signatures, nor the scheme's: refused up front, by the key alone.
       await expect(col.search(queries[0]!, { userKey: keys.users['alice@2']! })).rejects.toMatchObject({ code: 'ERR_INVALID_KEY' });
+      await expect(SealedCollection.open(backend, { name: c.name, keyset, authority: keys.users['alice@2']! })).rejects.toMatchObject({ code: 'ERR_INVALID_KEY' });
     }
 
     it('is refused without acceptUnauthenticatedV1 (ERR_SCHEME_UNAUTHENTICATED)', async () => {
@@ -168,6 +169,11 @@ describe.each(targets)('format v1 collections (fixtures/v1) over %s', (_, target
       await loadV1(backend, c);
       const col = await openV1();
       expect(col.scheme.version).toBe(1);
+      // A v1 scheme is not signed, so any key of the authority names it, v1 key files included.
+      for (const authority of [keys.users['alice@1']!, keys.writers[2]!]) {
+        const other = await SealedCollection.open(backend, { name: c.name, keyset: keys.keyset, authority, acceptUnauthenticatedV1: true, ...floor });
+        expect(other.scheme).toEqual(col.scheme);
+      }
       for (const [keyName, key] of Object.entries(keys.users)) {
         const opened = await exported(col, key);
         expect(opened.map((r) => r.id), keyName).toEqual(c.answers.opens[keyName]);
@@ -251,7 +257,8 @@ describe.each(targets)('format v1 collections (fixtures/v1) over %s', (_, target
       await loadV1(backend, c);
       const k3 = generateVectorKey();
       const next = keys.keyset.add(k3).promote(k3.kid);
-      const col = await openV1(instrumented(backend, 2));
+      // Opened with the new key already in the keyset, as the CLI does after `keys rotate`.
+      const col = await SealedCollection.open(instrumented(backend, 2), { name: c.name, keyset: next, authority: keys.authority.publicKey, acceptUnauthenticatedV1: true, ...floor });
       await expect(col.rotateKey(next, writer, { openWith: [keys.writers[1]!], pageSize: 4 })).rejects.toThrow(/connection reset/);
 
       // Half-way: the signed scheme lists the v1 keys; one page is v2, the rest still v1.
