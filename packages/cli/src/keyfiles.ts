@@ -241,7 +241,8 @@ export class KeyDir {
 
   /**
    * The writer key for `tenant` at the current epoch: writer.json when it matches, else derived
-   * from the authority when this directory holds it.
+   * from the authority when this directory holds it (also when writer.json is of key format v1,
+   * as a v1 directory left it: such a key carries no certificate, so it cannot sign a scheme).
    */
   async writer(tenant = ''): Promise<WriterKey> {
     if (await this.has('writer')) {
@@ -250,7 +251,7 @@ export class KeyDir {
       if (w.tenant === tenant) {
         if (await this.has('authority')) {
           const a = await this.authority();
-          if (a.epoch !== w.epoch || a.id !== w.authorityId) return createWriterKey(a, { tenant });
+          if (a.epoch !== w.epoch || a.id !== w.authorityId || w.authorityKey === null) return createWriterKey(a, { tenant });
         }
         return w;
       }

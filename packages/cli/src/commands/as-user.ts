@@ -10,7 +10,7 @@ import { openBackend, type BackendOptions } from '../backend.js';
 import type { GlobalOptions } from '../global-options.js';
 import type { Io } from '../io.js';
 import { keyContext, keyDirFor, loadUserKey } from '../keyfiles.js';
-import { DEFAULT_COLLECTION } from '../scheme.js';
+import { collectionTrust, DEFAULT_COLLECTION } from '../scheme.js';
 
 export interface AsUserOptions extends BackendOptions, GlobalOptions {
   key: string;
@@ -43,7 +43,8 @@ export async function openAsUser(opts: AsUserOptions, io: Io, beforeOpen?: () =>
     let col: SealedCollection;
     try {
       // The user's own key says which authority to trust; the collection's scheme must be signed by it.
-      col = await SealedCollection.open(backend, { name, keyset, tenant, authority: user, acceptUnauthenticatedV1: opts.allowV1 === true });
+      const trust = await collectionTrust(backend, name, opts.allowV1 === true, (line) => io.stderr.write(`${line}\n`));
+      col = await SealedCollection.open(backend, { name, keyset, tenant, authority: user, ...trust });
     } catch (e) {
       // A collection of another authority fails verification: say "wrong authority" (exit 6),
       // naming the authority its (unverified) metadata claims.
