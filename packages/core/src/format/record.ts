@@ -18,7 +18,7 @@
 import { Malformed, UnsupportedVersion } from '../errors.js';
 import { decodeHeader } from '../header/format.js';
 import type { CandidateRecord, SealedRecord } from '../record/types.js';
-import { fromBase64url, toBase64url, utf8 } from '../utils.js';
+import { fromBase64url, isWellFormed, toBase64url, utf8 } from '../utils.js';
 import {
   AEAD_TAG_LENGTH,
   BLIND_INDEX_TOKEN_BYTES,
@@ -149,16 +149,29 @@ function formatVersion(o: Record<string, unknown>): number {
   return o.sv;
 }
 
+/**
+ * The record id and tenant: bounded in UTF-8 bytes, and well-formed Unicode (a lone surrogate
+ * encodes like U+FFFD, so the string could alias another; the binding checks refuse it too, but
+ * as a programmer's error, not as bad stored data).
+ */
+function idAndTenant(o: Record<string, unknown>): { id: string; tnt: string } {
+  const id = str(o, 'id', MAX_RECORD_ID_BYTES);
+  const idBytes = utf8(id).length;
+  if (idBytes === 0 || idBytes > MAX_RECORD_ID_BYTES || !isWellFormed(id)) {
+    throw new Malformed(`stored field "id" must be 1 to ${MAX_RECORD_ID_BYTES} UTF-8 bytes of well-formed Unicode`);
+  }
+  const tnt = str(o, 'tnt', MAX_TENANT_BYTES);
+  if (utf8(tnt).length > MAX_TENANT_BYTES) throw new Malformed(`stored field "tnt" is longer than ${MAX_TENANT_BYTES} UTF-8 bytes`);
+  if (!isWellFormed(tnt)) throw new Malformed('stored field "tnt" is not well-formed Unicode');
+  return { id, tnt };
+}
+
 /** Validates a stored payload (hostile input) and returns it typed. */
 export function validateStoredPayload(payload: unknown): StoredPayload {
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw new Malformed('stored payload must be a JSON object');
   const o = payload as Record<string, unknown>;
   const sv = formatVersion(o);
-  const id = str(o, 'id', MAX_RECORD_ID_BYTES);
-  const idBytes = utf8(id).length;
-  if (idBytes === 0 || idBytes > MAX_RECORD_ID_BYTES) throw new Malformed(`stored field "id" must be 1 to ${MAX_RECORD_ID_BYTES} UTF-8 bytes`);
-  const tnt = str(o, 'tnt', MAX_TENANT_BYTES);
-  if (utf8(tnt).length > MAX_TENANT_BYTES) throw new Malformed(`stored field "tnt" is longer than ${MAX_TENANT_BYTES} UTF-8 bytes`);
+  const { id, tnt } = idAndTenant(o);
   const kid = str(o, 'kid', 16);
   if (!KID_PATTERN.test(kid)) throw new Malformed('stored field "kid" must be 16 lowercase hex digits');
   const ep = o.ep;
@@ -263,11 +276,7 @@ export function decodeStoredCandidate(payload: unknown): CandidateRecord {
   const o = payload as Record<string, unknown>;
   const sv = formatVersion(o);
   if (sv < 2) throw new Malformed('format v1 records are not read as lean candidates');
-  const id = str(o, 'id', MAX_RECORD_ID_BYTES);
-  const idBytes = utf8(id).length;
-  if (idBytes === 0 || idBytes > MAX_RECORD_ID_BYTES) throw new Malformed(`stored field "id" must be 1 to ${MAX_RECORD_ID_BYTES} UTF-8 bytes`);
-  const tnt = str(o, 'tnt', MAX_TENANT_BYTES);
-  if (utf8(tnt).length > MAX_TENANT_BYTES) throw new Malformed(`stored field "tnt" is longer than ${MAX_TENANT_BYTES} UTF-8 bytes`);
+  const { id, tnt } = idAndTenant(o);
   const kid = str(o, 'kid', 16);
   if (!KID_PATTERN.test(kid)) throw new Malformed('stored field "kid" must be 16 lowercase hex digits');
   const ep = o.ep;
