@@ -111,7 +111,9 @@ export async function rotate(opts: RotateCommandOptions, io: Io): Promise<void> 
     const trust = await collectionTrust(backend, name, opts.allowV1 === true, (line) => io.stderr.write(`${line}\n`));
     const col = await SealedCollection.open(backend, { name, keyset, tenant, authority: writer, ...trust });
     let rewrapped = 0;
-    const v1 = col.scheme.version === 1;
+    // A v1 collection, or one whose migration was interrupted (its signed scheme still lists
+    // legacy keys), holds v1 records at older epochs.
+    const v1 = col.scheme.version === 1 || col.scheme.legacyKids.length > 0;
     // rotateKey opens records with one writer key: bring older epochs to the current one first
     // (v1 records are not rewrapped: they are opened with the writer key of their epoch instead).
     const olderWriters = authority === undefined || !v1 ? [] : Array.from({ length: authority.epoch - 1 }, (_, i) => createWriterKey(authority, { tenant, epoch: i + 1 }));

@@ -8,7 +8,8 @@
 import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LocalBackend } from '@sealvec/qdrant';
+import { BackendError, createWriterKey, generateVectorKey, importAuthority, importWriterKey, VectorKeyset } from '@sealvec/core';
+import { LocalBackend, SealedCollection, type Backend } from '@sealvec/qdrant';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decrypted, REPO, requireBuilt, sealvec, tempDir, write, type RunResult } from './helpers.js';
 
@@ -60,23 +61,22 @@ function mergedTop(c: V1Collection, s: V1Collection['answers']['search'][number]
   return all.slice(0, s.k).map((h) => h.id);
 }
 
-beforeAll(async () => {
-  requireBuilt();
-  ({ dir, cleanup } = tempDir('sealvec-v1-'));
-  // The key directory as the v1 CLI left it: authority at epoch 2, the keyset, a v1 writer key.
-  const keys = join(dir, '.sealvec', 'keys');
+const secret = (path: string, text: string) => {
+  writeFileSync(path, `${text}\n`, { mode: 0o600 });
+  chmodSync(path, 0o600);
+};
+
+/** A directory as the v1 CLI left it: keys (authority at epoch 2, the keyset, a v1 writer key), user keys, collections in the embedded store. */
+async function v1Directory(at: string, collections: V1Collection[]): Promise<void> {
+  const keys = join(at, '.sealvec', 'keys');
   mkdirSync(keys, { recursive: true, mode: 0o700 });
-  const secret = (path: string, text: string) => {
-    writeFileSync(path, `${text}\n`, { mode: 0o600 });
-    chmodSync(path, 0o600);
-  };
   secret(join(keys, 'authority.json'), fx.keys.authority);
   secret(join(keys, 'vectors.json'), fx.keys.vectors);
   secret(join(keys, 'writer.json'), fx.keys.writers[2]!);
-  for (const [name, text] of Object.entries(fx.keys.users)) secret(join(dir, `${name.replace('@', '-e')}.key`), text);
-  // Both collections in the embedded store, exactly as the old code stored them.
-  const store = await LocalBackend.open({ path: join(dir, '.sealvec', 'store') });
-  for (const c of Object.values(fx.collections)) {
+  for (const [name, text] of Object.entries(fx.keys.users)) secret(join(at, `${name.replace('@', '-e')}.key`), text);
+  // The collections exactly as the old code stored them.
+  const store = await LocalBackend.open({ path: join(at, '.sealvec', 'store') });
+  for (const c of collections) {
     await store.createCollection(structuredClone(c.spec) as never);
     const points = c.points.map((p) => {
       const b = Buffer.from(p.vector, 'base64url');
@@ -86,10 +86,14 @@ beforeAll(async () => {
     expect(res.failed).toEqual([]);
   }
   await store.close();
+  for (const c of collections) write(at, `${c.name}-queries.json`, JSON.stringify(c.answers.search.map((s) => datasetRow(c.dataset, s.query))));
+}
+
+beforeAll(async () => {
+  requireBuilt();
+  ({ dir, cleanup } = tempDir('sealvec-v1-'));
+  await v1Directory(dir, Object.values(fx.collections));
   copyFileSync(join(V1, fx.file.path), join(dir, 'v1.jsonl'));
-  for (const c of Object.values(fx.collections)) {
-    write(dir, `${c.name}-queries.json`, JSON.stringify(c.answers.search.map((s) => datasetRow(c.dataset, s.query))));
-  }
 });
 afterAll(() => cleanup());
 
@@ -211,5 +215,67 @@ describe('a format v1 sealed file', () => {
     const back = await sv(['export', '--key', 'alice-v2.key', '--collection', fx.file.collection, '--no-vector']);
     ok(back);
     expect([...decrypted(back.stdout).keys()].sort()).toEqual(fx.file.decrypt['alice@1']!.map((w) => w.id));
+  });
+});
+
+describe('an interrupted collection migration', () => {
+  it('resumes with sealvec rotate, and a search meanwhile reads both formats', async () => {
+    const own = tempDir('sealvec-v1-resume-');
+    try {
+      const c = fx.collections.cosine;
+      await v1Directory(own.dir, [c]);
+      const run = (args: string[]) => sealvec(args, { cwd: own.dir });
+      ok(await run(['keys', 'rotate', '--only', 'vector', '--quiet']));
+      // The library migration, stopped by a store that fails the second page's upsert.
+      const authority = importAuthority(fx.keys.authority);
+      const keyset = VectorKeyset.import(readFileSync(join(own.dir, '.sealvec', 'keys', 'vectors.json'), 'utf8'));
+      const store = await LocalBackend.open({ path: join(own.dir, '.sealvec', 'store') });
+      let upserts = 0;
+      const failing = new Proxy(store, {
+        get(t, p) {
+          if (p === 'upsert') {
+            return async (...args: Parameters<Backend['upsert']>) => {
+              if (++upserts === 2) throw new BackendError('connection reset (injected by the test)');
+              return t.upsert(...args);
+            };
+          }
+          const v = Reflect.get(t, p) as unknown;
+          return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(t) : v;
+        },
+      });
+      const col = await SealedCollection.open(failing, { name: c.name, keyset, authority: authority.publicKey, acceptUnauthenticatedV1: true });
+      await expect(col.rotateKey(keyset, createWriterKey(authority), { openWith: [importWriterKey(fx.keys.writers[1]!)], pageSize: 4 })).rejects.toThrow(/connection reset/);
+      await store.close();
+
+      const mid = await run(['inspect', '--collection', c.name]);
+      ok(mid);
+      expect(mid.stdout).toMatch(/format\s+v2: .*migration in progress \(v1 records under /);
+      for (const [user, attrs] of Object.entries(fx.users)) {
+        ok(await run(['keys', 'issue', ...Object.entries(attrs).flatMap(([d, vs]) => ['--attr', `${d}=${vs.join(',')}`]), '-o', `${user}-v2.key`, '--quiet']));
+      }
+      // Meanwhile today's keys read the collection as it is: the migrated records and the v1 ones of the current epoch.
+      const allowed = (user: string) => new Set([...c.answers.opens[`${user}@1`]!, ...c.answers.opens[`${user}@2`]!]);
+      for (const user of Object.keys(fx.users)) {
+        const s = await run(['search', '--key', `${user}-v2.key`, '--collection', c.name, '--query-file', `${c.name}-queries.json`, '-k', '5', '--json']);
+        ok(s);
+        for (const q of searchJson(s)) {
+          expect(q.skipped).toEqual([]);
+          expect(q.hits.length).toBeGreaterThan(0);
+          for (const h of q.hits) expect(allowed(user).has(h.id), `${user} got ${h.id}`).toBe(true);
+        }
+      }
+      const r = await run(['rotate', '--collection', c.name, '--json']);
+      ok(r);
+      expect(JSON.parse(r.stdout)).toMatchObject({ collection: c.name, reencrypted: c.points.length - 4 });
+      const ins = await run(['inspect', '--collection', c.name, '--json']);
+      expect(JSON.parse(ins.stdout)).toMatchObject({ records: c.points.length, vectorKeys: { [keyset.primary.kid]: c.points.length }, scheme: { sealvec: 2, legacyKids: [] } });
+      for (const user of Object.keys(fx.users)) {
+        const s = await run(['search', '--key', `${user}-v2.key`, '--collection', c.name, '--query-file', `${c.name}-queries.json`, '-k', '5', '--json']);
+        ok(s);
+        searchJson(s).forEach((q, i) => expect(q.hits.map((h) => h.id), `${user} query ${i}`).toEqual(mergedTop(c, c.answers.search[i]!, user)));
+      }
+    } finally {
+      own.cleanup();
+    }
   });
 });

@@ -175,6 +175,9 @@ export async function rotateCollectionKey(ctx: MaintenanceContext, newKeyset: Ve
     const scale = before.metric === 'euclid' ? (options.scale ?? (await measureScale(ctx, writer))) : null;
     const { version: _v, ...fields } = before;
     void _v;
+    // A v2 collection's epoch is indexed (rewrap filters on it, which Qdrant in strict mode allows
+    // only on an indexed field); v1 never indexed it.
+    await ctx.backend.ensureIndexes?.(ctx.name, { integerFields: [FIELDS.epoch] });
     await storeScheme(ctx, { ...fields, scale, legacyKids: [...ctx.ciphers().keys()].filter((k) => k !== primaryKid) }, writer);
   } else if (before.legacyKids.includes(primaryKid)) {
     throw new SchemeMismatch(`key ${primaryKid} holds format v1 records: promote a new key to migrate them`);

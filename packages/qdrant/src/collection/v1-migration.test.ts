@@ -12,6 +12,7 @@ import {
   issueUserKey,
   parseScheme,
   relativeBeta,
+  rotateEpoch,
   type OpenedRecord,
   type UserKey,
   type VectorKeyset,
@@ -145,6 +146,12 @@ describe.each(targets)('format v1 collections (fixtures/v1) over %s', (_, target
           hits.forEach((h, j) => expect(h.score).toBeCloseTo(want[j]!.score, c.metric === 'cosine' ? 9 : 1));
         }
       }
+      // A full v2 collection: rewrap filters on the epoch, which Qdrant in strict mode allows only
+      // on an indexed field (v1 never indexed it).
+      const next = rotateEpoch(keys.authority);
+      expect(await col.rewrap(writer, createWriterKey(next))).toEqual({ rewrapped: c.records.length, failed: [] });
+      const later = issueUserKey(next, v1.users.alice!);
+      expect((await exported(col, later)).map((r) => r.id)).toEqual(allowed(c, 'alice'));
       // A v1 user key cannot check writer signatures, nor the scheme's: refused up front, by the key alone.
       await expect(col.search(queries[0]!, { userKey: keys.users['alice@2']! })).rejects.toMatchObject({ code: 'ERR_INVALID_KEY' });
       await expect(SealedCollection.open(backend, { name: c.name, keyset, authority: keys.users['alice@2']! })).rejects.toMatchObject({ code: 'ERR_INVALID_KEY' });
