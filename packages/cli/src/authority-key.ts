@@ -47,7 +47,7 @@ export async function loadAuthorityPublicKey(path: string, io: Pick<Io, 'cwd'>):
 export function v1UserKey(keyName: string, readsV1 = false): InvalidKey {
   return new InvalidKey(
     `${keyName} predates writer signatures (key format v1): it cannot check the records' or the scheme's signatures and must be issued again ("sealvec keys issue" with the same attributes)${
-      readsV1 ? '; to read format v1 data with it meanwhile, add --authority FILE (written by "sealvec keys public")' : ''
+      readsV1 ? '; to read format v1 data with it meanwhile, add --allow-v1 (or --authority FILE, written by "sealvec keys public")' : ''
     }`,
   );
 }

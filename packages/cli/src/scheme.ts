@@ -13,6 +13,8 @@ import {
   isMetric,
   isPresetName,
   METRICS,
+  parseScheme,
+  relativeBeta,
   SchemeMismatch,
   SchemeUnauthenticated,
   schemeToJSON,
@@ -26,6 +28,7 @@ import {
   type VectorCipher,
   type VectorKey,
 } from '@sealvec/core';
+import type { Backend } from '@sealvec/qdrant';
 import { UsageError } from './errors.js';
 
 export type { Scheme, SchemeFields };
@@ -127,10 +130,40 @@ export function trustFileScheme(
     if (authorityKey !== null && scheme.authority !== authorityKey.id) {
       throw new SchemeMismatch(`${where} is sealed for authority ${scheme.authority}, not ${authorityKey.id}`);
     }
-    options.warn?.(`warning: ${where} is a format v1 sealed file: its scheme is not authenticated`);
+    // A v1 euclid scheme never recorded the data's scale, so no floor can be checked on its beta.
+    // Reading it encrypts nothing under that beta; a migration checks its new scheme instead.
+    const unchecked = relativeBeta(scheme) === null;
+    options.warn?.(`warning: ${where} is a format v1 sealed file: its scheme is not authenticated${unchecked ? V1_BETA_UNCHECKED : ''}`);
+    if (unchecked) return scheme;
   }
   checkBetaFloor(scheme, options.betaFloor);
   return scheme;
+}
+
+const V1_BETA_UNCHECKED = ", and its beta cannot be checked against this client's floor (v1 did not record the data's scale)";
+
+/**
+ * How to open a collection with SealedCollection.open given --allow-v1. A format v1 collection
+ * (unsigned scheme) is refused without it, in the CLI's words; with it, it is opened with a
+ * warning, and a v1 euclid scheme (which never recorded the data's scale, so no floor can be
+ * checked on its beta) with the floor off: --allow-v1 accepts the v1 scheme as the store holds it.
+ */
+export async function collectionTrust(
+  backend: Backend,
+  name: string,
+  allowV1: boolean,
+  warn: (line: string) => void,
+): Promise<{ acceptUnauthenticatedV1: boolean; betaFloor?: number }> {
+  const desc = await backend.describe(name);
+  if (desc === null || desc.metadata.sealvec !== 1) return { acceptUnauthenticatedV1: false };
+  if (!allowV1) {
+    throw new SchemeUnauthenticated(
+      `collection "${name}" is format v1: its scheme is not signed, so the store could have changed it; pass --allow-v1 to read it, and migrate it with "sealvec rotate --allow-v1"`,
+    );
+  }
+  const unchecked = relativeBeta(parseScheme(name, desc.metadata)) === null;
+  warn(`warning: collection "${name}" is format v1: its scheme is not authenticated${unchecked ? V1_BETA_UNCHECKED : ''}`);
+  return { acceptUnauthenticatedV1: true, ...(unchecked ? { betaFloor: 0 } : {}) };
 }
 
 /** A scheme as JSON output shows it (byte fields in base64url; v1 schemes as they were stored). */

@@ -21,6 +21,7 @@ import {
   encodeStoredPayload,
   isSealvecError,
   Malformed,
+  MAX_TENANT_BYTES,
   parseScheme,
   schemeToJSON,
   UnsupportedVersion,
@@ -123,6 +124,8 @@ export function encodeRecordLine(r: SealedRecord): string {
   return Buffer.from(b.view()).toString('utf8');
 }
 
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
 function fail(where: string, what: string): never {
   throw new Malformed(`${where}: ${what}`);
 }
@@ -141,9 +144,16 @@ export function parseHeaderLine(value: unknown, where: string, type: string = SE
     fail(where, `not a sealed file (expected "type": "${type}")`);
   }
   if (o.version !== 1 && o.version !== 2) {
-    throw new UnsupportedVersion(`${where}: sealed file version ${JSON.stringify(o.version)} is not supported (this build reads 1 and 2)`);
+    // Only a number is shown: JSON.stringify of a hostile value (deeply nested) would overflow the stack.
+    const shown = typeof o.version === 'number' ? String(o.version) : `of type ${Array.isArray(o.version) ? 'array' : typeof o.version}`;
+    throw new UnsupportedVersion(`${where}: sealed file version ${shown} is not supported (this build reads 1 and 2)`);
   }
   if (typeof o.collection !== 'string' || typeof o.tenant !== 'string') fail(where, '"collection" and "tenant" must be strings');
+  // The tenant is checked here as the records' is: a bad one would otherwise reach the key
+  // derivations, which refuse it as a programmer's error (RangeError), not as a bad file.
+  if (Buffer.byteLength(o.tenant, 'utf8') > MAX_TENANT_BYTES || LONE_SURROGATE.test(o.tenant)) {
+    fail(where, `"tenant" must be at most ${MAX_TENANT_BYTES} UTF-8 bytes of well-formed Unicode`);
+  }
   const raw = o.scheme;
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail(where, '"scheme" must be an object');
   let scheme: Scheme;

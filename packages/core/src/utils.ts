@@ -67,6 +67,17 @@ export function typeName(v: unknown): string {
   return typeof v;
 }
 
+/**
+ * A short description of an untrusted value for an error message: a primitive as itself (a string
+ * cut to 40 characters), anything else by kind. Never recursive and never long, whatever the value
+ * (String() or JSON.stringify() of a deeply nested array overflows the stack).
+ */
+export function shortValue(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}...` : v);
+  if (typeof v === 'number' || typeof v === 'boolean' || v === null || v === undefined) return String(v);
+  return Array.isArray(v) ? 'an array' : `a ${typeof v}`;
+}
+
 function describe(v: unknown): string {
   return typeof v === 'number' ? String(v) : `type=${typeName(v)}`;
 }

@@ -11,7 +11,7 @@ import { openBackend, type BackendOptions } from '../backend.js';
 import type { GlobalOptions } from '../global-options.js';
 import type { Io } from '../io.js';
 import { keyContext, keyDirFor, loadUserKey } from '../keyfiles.js';
-import { DEFAULT_COLLECTION } from '../scheme.js';
+import { collectionTrust, DEFAULT_COLLECTION } from '../scheme.js';
 
 export interface AsUserOptions extends BackendOptions, GlobalOptions {
   key: string;
@@ -39,7 +39,8 @@ export async function openAsUser(opts: AsUserOptions, io: Io, beforeOpen?: () =>
   const user = await loadUserKey(opts.key, ctx);
   const pinned = opts.authority === undefined ? undefined : await loadAuthorityPublicKey(opts.authority, io);
   const trust = readerTrust(user, opts.key, pinned);
-  if (trust === null) throw v1UserKey(opts.key, true);
+  // A v1 user key has no authority public key: it can read only a v1 collection (--allow-v1).
+  if (trust === null && opts.allowV1 !== true) throw v1UserKey(opts.key, true);
   const keyset = await keyDirFor(io, opts, ctx).keyset();
   await beforeOpen?.();
   const name = opts.collection ?? DEFAULT_COLLECTION;
@@ -49,7 +50,9 @@ export async function openAsUser(opts: AsUserOptions, io: Io, beforeOpen?: () =>
     let col: SealedCollection;
     try {
       // The user's own key (or --authority) says which authority to trust; the collection's scheme must be signed by it.
-      col = await SealedCollection.open(backend, { name, keyset, tenant, authority: trust, acceptUnauthenticatedV1: opts.allowV1 === true });
+      const v1 = await collectionTrust(backend, name, opts.allowV1 === true, (line) => io.stderr.write(`${line}\n`));
+      if (trust === null && !v1.acceptUnauthenticatedV1) throw v1UserKey(opts.key, true);
+      col = await SealedCollection.open(backend, { name, keyset, tenant, authority: trust ?? user, ...v1 });
     } catch (e) {
       // A collection of another authority fails verification: say "wrong authority" (exit 6),
       // naming the authority its (unverified) metadata claims.

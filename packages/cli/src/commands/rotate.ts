@@ -9,6 +9,7 @@
  * v1 never recorded; a collection measures it).
  */
 import {
+  checkBetaFloor,
   createOpener,
   createSealer,
   createWriterKey,
@@ -25,7 +26,7 @@ import type { Io } from '../io.js';
 import { keyDirFor } from '../keyfiles.js';
 import { createProgress } from '../progress.js';
 import { createReporter, plural } from '../report.js';
-import { cipherFor, DEFAULT_COLLECTION, trustFileScheme, type Scheme } from '../scheme.js';
+import { cipherFor, collectionTrust, DEFAULT_COLLECTION, trustFileScheme, type Scheme } from '../scheme.js';
 import { transformSealedFile } from './file-transform.js';
 import { failuresError, rewrapOlderEpochs, type RewrapCommandOptions } from './rewrap.js';
 
@@ -57,6 +58,8 @@ export async function rotate(opts: RotateCommandOptions, io: Io): Promise<void> 
         const { version: _v, ...fields } = old;
         void _v;
         scheme = signScheme({ ...fields, scale: old.metric === 'euclid' ? opts.scale! : null, legacyKids: [] }, writer);
+        // A v1 euclid beta could not be checked against the floor (no scale recorded): the new scheme's is.
+        checkBetaFloor(scheme);
       }
       const writers = new Map<number, WriterKey>([[writer.epoch, writer]]);
       const writerFor = (epoch: number): WriterKey => {
@@ -105,9 +108,12 @@ export async function rotate(opts: RotateCommandOptions, io: Io): Promise<void> 
   const writer = await kd.writer(tenant);
   const { backend, label } = await openBackend(opts, io);
   try {
-    const col = await SealedCollection.open(backend, { name, keyset, tenant, authority: writer, acceptUnauthenticatedV1: opts.allowV1 === true });
+    const trust = await collectionTrust(backend, name, opts.allowV1 === true, (line) => io.stderr.write(`${line}\n`));
+    const col = await SealedCollection.open(backend, { name, keyset, tenant, authority: writer, ...trust });
     let rewrapped = 0;
-    const v1 = col.scheme.version === 1;
+    // A v1 collection, or one whose migration was interrupted (its signed scheme still lists
+    // legacy keys), holds v1 records at older epochs.
+    const v1 = col.scheme.version === 1 || col.scheme.legacyKids.length > 0;
     // rotateKey opens records with one writer key: bring older epochs to the current one first
     // (v1 records are not rewrapped: they are opened with the writer key of their epoch instead).
     const olderWriters = authority === undefined || !v1 ? [] : Array.from({ length: authority.epoch - 1 }, (_, i) => createWriterKey(authority, { tenant, epoch: i + 1 }));

@@ -23,7 +23,7 @@ import { SECRET_LENGTH } from '../format/constants.js';
 import { attributesToJSON, createAttributes } from '../policy/policy.js';
 import { schemaFromJSON, type PolicySchema } from '../policy/schema.js';
 import { userTupleCount, userTuples } from '../policy/tuples.js';
-import { fromBase64url, toBase64url } from '../utils.js';
+import { fromBase64url, shortValue, toBase64url } from '../utils.js';
 import { authorityFromMaster, checkFieldNames } from './authority.js';
 import { authorityIdOf } from './derive.js';
 import { Authority, checkEpoch, checkTenant, masterOf, userSecrets, UserKey, WriterKey, writerSecrets } from './keys.js';
@@ -115,9 +115,9 @@ function parseTyped(text: unknown, type: string, versions: Record<number, readon
   }
   if (typeof j !== 'object' || j === null || Array.isArray(j)) throw new InvalidKey('serialized key must be a JSON object');
   const o = j as Obj;
-  if (o.type !== type) throw new InvalidKey(`not a ${type} (its type is ${JSON.stringify(String(o.type).slice(0, 40))})`);
+  if (o.type !== type) throw new InvalidKey(`not a ${type} (its type is ${shortValue(o.type)})`);
   const keys = typeof o.version === 'number' ? versions[o.version] : undefined;
-  if (keys === undefined) throw new InvalidKey(`unsupported ${type} version ${JSON.stringify(String(o.version).slice(0, 20))}`);
+  if (keys === undefined) throw new InvalidKey(`unsupported ${type} version ${shortValue(o.version)}`);
   for (const k of Object.keys(o)) {
     if (k !== 'type' && k !== 'version' && !keys.includes(k)) throw new InvalidKey(`${type} has an unknown field ${JSON.stringify(k.slice(0, 40))}`);
   }

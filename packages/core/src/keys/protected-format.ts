@@ -17,7 +17,7 @@
  */
 import { InvalidKey } from '../errors.js';
 import { lp } from '../format/lp.js';
-import { fromBase64url, toBase64url } from '../utils.js';
+import { fromBase64url, shortValue, toBase64url } from '../utils.js';
 
 export const PROTECTED_TYPE = 'sealvec/protected';
 export const PROTECTED_VERSION = 1;
@@ -119,8 +119,8 @@ export function parseProtected(text: string): ProtectedParts {
   }
   if (typeof j !== 'object' || j === null || Array.isArray(j)) throw new InvalidKey('protected key must be a JSON object');
   const o = j as Record<string, unknown>;
-  if (o.type !== PROTECTED_TYPE) throw new InvalidKey(`not a ${PROTECTED_TYPE} (its type is ${JSON.stringify(String(o.type))})`);
-  if (o.version !== PROTECTED_VERSION) throw new InvalidKey(`unsupported ${PROTECTED_TYPE} version ${JSON.stringify(o.version)}`);
+  if (o.type !== PROTECTED_TYPE) throw new InvalidKey(`not a ${PROTECTED_TYPE} (its type is ${shortValue(o.type)})`);
+  if (o.version !== PROTECTED_VERSION) throw new InvalidKey(`unsupported ${PROTECTED_TYPE} version ${shortValue(o.version)}`);
   for (const k of Object.keys(o)) {
     if (!['type', 'version', 'holds', 'stanza', 'nonce', 'ciphertext'].includes(k)) throw new InvalidKey(`${PROTECTED_TYPE} has an unknown field ${JSON.stringify(k)}`);
   }

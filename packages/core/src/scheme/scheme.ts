@@ -24,7 +24,7 @@ import { primitives } from '#primitives';
 import { InvalidKey, Malformed, SchemeMismatch, SchemeUnauthenticated, WeakScheme } from '../errors.js';
 import { FIELD_NAME_PATTERN, KID_PATTERN, MAX_BLIND_INDEX_FIELDS, MAX_COLLECTION_BYTES, MAX_EPOCH, MAX_TENANT_BYTES, MIN_EPOCH } from '../format/constants.js';
 import { lp } from '../format/lp.js';
-import { fromBase64url, isWellFormed, toBase64url, utf8Length } from '../utils.js';
+import { fromBase64url, isWellFormed, shortValue, toBase64url, utf8Length } from '../utils.js';
 import { MAX_DIMENSION } from '../vector/cipher.js';
 import { isMetric, storedDimensionOf, type Metric } from '../vector/metric.js';
 import { BETA_FLOOR, isPresetName } from '../vector/presets.js';
@@ -230,7 +230,7 @@ export function parseScheme(collection: string, raw: unknown): Scheme {
   const bad = (what: string) => new Malformed(`collection "${collection}" has invalid sealvec metadata: ${what}`);
   if (o.sealvec === undefined) throw new SchemeMismatch(`collection "${collection}" was not created by sealvec (no scheme metadata)`);
   if (o.sealvec !== 1 && o.sealvec !== SCHEME_VERSION) {
-    throw new SchemeMismatch(`collection "${collection}" uses sealvec scheme version ${JSON.stringify(o.sealvec)}, this build reads 1 and ${SCHEME_VERSION}`);
+    throw new SchemeMismatch(`collection "${collection}" uses sealvec scheme version ${shortValue(o.sealvec)}, this build reads 1 and ${SCHEME_VERSION}`);
   }
   const nullableNumber = (k: string) => {
     const v = o[k];

@@ -142,7 +142,10 @@ async function measureScale(ctx: MaintenanceContext, writer: WriterKey): Promise
 async function storeScheme(ctx: MaintenanceContext, fields: SchemeFields, writer: WriterKey): Promise<void> {
   if (ctx.backend.setMetadata === undefined) throw new BackendError('this backend cannot update collection metadata, which migrating a collection needs');
   const signed = signScheme(fields, writer);
-  await ctx.backend.setMetadata(ctx.name, schemeToJSON(signed));
+  // Qdrant deletes a metadata key set to null (QdrantBackend.setMetadata refuses one): the null
+  // fields (preset, scale, maxNorm) are left out, and parseScheme reads an absent one as null.
+  const metadata = Object.fromEntries(Object.entries(schemeToJSON(signed)).filter(([, v]) => v !== null));
+  await ctx.backend.setMetadata(ctx.name, metadata);
   ctx.setScheme(signed);
   ctx.logger?.({ level: 'info', event: 'collection.scheme.signed', message: `signed the scheme of ${ctx.name} (legacy keys: ${fields.legacyKids.length})`, fields: { collection: ctx.name, legacyKids: fields.legacyKids.length } });
 }
@@ -164,13 +167,18 @@ export async function rotateCollectionKey(ctx: MaintenanceContext, newKeyset: Ve
   const primaryKid = newKeyset.primary.kid;
   const before = ctx.scheme();
   if (before.version === 1) {
-    if (ctx.ciphers().has(primaryKid)) {
+    // Once the scheme is signed, every record under the new primary key is read as v2: it must
+    // hold none yet (in any tenant). The handle's other keys hold the v1 records.
+    if ((await ctx.backend.count(ctx.name, { must: [{ key: FIELDS.kid, match: { value: primaryKid } }] })) > 0) {
       throw new SchemeMismatch('migrating a format v1 collection re-seals every record under a new vector key: add one to the keyset and promote it');
     }
     const scale = before.metric === 'euclid' ? (options.scale ?? (await measureScale(ctx, writer))) : null;
     const { version: _v, ...fields } = before;
     void _v;
-    await storeScheme(ctx, { ...fields, scale, legacyKids: [...ctx.ciphers().keys()] }, writer);
+    // A v2 collection's epoch is indexed (rewrap filters on it, which Qdrant in strict mode allows
+    // only on an indexed field); v1 never indexed it.
+    await ctx.backend.ensureIndexes?.(ctx.name, { integerFields: [FIELDS.epoch] });
+    await storeScheme(ctx, { ...fields, scale, legacyKids: [...ctx.ciphers().keys()].filter((k) => k !== primaryKid) }, writer);
   } else if (before.legacyKids.includes(primaryKid)) {
     throw new SchemeMismatch(`key ${primaryKid} holds format v1 records: promote a new key to migrate them`);
   }

@@ -49,7 +49,7 @@ import { rewrapCollection, rotateCollectionKey, type RecordFailure, type RewrapR
 import { diagnoseAccess, type AccessDiagnosis } from './diagnose.js';
 import { pointIdOf } from './point-id.js';
 import { runSearch, type SearchResult } from './search.js';
-import { authorityKeyOf, trustedScheme, type AuthorityTrust, type TrustOptions } from './trust.js';
+import { authorityIdOf, trustedScheme, type AuthorityTrust, type TrustOptions } from './trust.js';
 
 export type { SearchHit, SearchResult, SkippedRecord } from './search.js';
 export type { RecordFailure, RewrapReport, RotateReport, RotateOptions, MaintenanceOptions } from './maintenance.js';
@@ -228,10 +228,10 @@ export class SealedCollection {
   /** Opens an existing collection: verifies its scheme, checks the floor and that the keyset can read it. */
   static async open(backend: Backend, options: OpenCollectionOptions): Promise<SealedCollection> {
     const o = checkOpenOptions(options);
-    const trust = authorityKeyOf(options.authority);
+    authorityIdOf(options.authority);
     const desc = await backend.describe(o.name);
     if (desc === null) throw new NotFound(`collection "${o.name}" does not exist`);
-    const scheme = trustedScheme(desc, trust, options);
+    const scheme = trustedScheme(desc, options.authority, options);
     const storedDimension = storedDimensionOf(scheme.metric, scheme.dimension);
     if (desc.dimension !== storedDimension || desc.distance !== 'Euclid') {
       throw new SchemeMismatch(`collection "${o.name}" stores ${desc.distance} vectors of dimension ${desc.dimension}, but its scheme says Euclid/${storedDimension}`);

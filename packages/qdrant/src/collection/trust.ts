@@ -21,18 +21,27 @@ import type { CollectionDescription } from '../backend/types.js';
 /** The authority's public key, or a key that carries it. */
 export type AuthorityTrust = AuthorityPublicKey | UserKey | WriterKey;
 
-export function authorityKeyOf(trust: AuthorityTrust): AuthorityPublicKey {
-  if (trust instanceof AuthorityPublicKey) return trust;
-  if (typeof trust === 'object' && trust !== null && (trust.kind === 'user' || trust.kind === 'writer')) {
-    // A property of the caller's key file, not a programmer error: a coded error the CLI can map.
-    if (trust.authorityKey === null) {
-      throw new InvalidKey(
-        `this ${trust.kind} key predates writer signatures (key format v1) and carries no authority public key to verify the collection's scheme: issue it again (or pass the authority's public key as "authority")`,
-      );
-    }
-    return trust.authorityKey;
-  }
+/** The authority a trust names (validates its shape: a TypeError for anything but a key). */
+export function authorityIdOf(trust: AuthorityTrust): string {
+  if (trust instanceof AuthorityPublicKey) return trust.id;
+  if (typeof trust === 'object' && trust !== null && (trust.kind === 'user' || trust.kind === 'writer')) return trust.authorityId;
   throw new TypeError('"authority" expected the authority\'s public key, a UserKey or a WriterKey (it verifies the collection\'s scheme)');
+}
+
+/**
+ * The authority's public key a trust carries. A key of format v1 carries none: InvalidKey (a
+ * property of the key file, as when such a key meets a signed record), since it can read only
+ * format v1 collections, whose scheme is not signed.
+ */
+export function authorityKeyOf(trust: AuthorityTrust): AuthorityPublicKey {
+  authorityIdOf(trust);
+  if (trust instanceof AuthorityPublicKey) return trust;
+  if (trust.authorityKey === null) {
+    throw new InvalidKey(
+      `this ${trust.kind} key predates writer signatures (key format v1) and carries no authority public key to verify the collection's scheme: issue it again (or pass the authority's public key as "authority")`,
+    );
+  }
+  return trust.authorityKey;
 }
 
 export interface TrustOptions {
@@ -42,19 +51,24 @@ export interface TrustOptions {
   acceptUnauthenticatedV1?: boolean;
 }
 
-/** The collection's scheme, authenticated (or an explicitly accepted v1 one), and within the floor. */
-export function trustedScheme(desc: CollectionDescription, trust: AuthorityPublicKey, options: TrustOptions): Scheme {
+/**
+ * The collection's scheme, authenticated (or an explicitly accepted v1 one), and within the floor.
+ * A v1 scheme carries no signature, so only the authority id is compared: a key of format v1
+ * reads it too.
+ */
+export function trustedScheme(desc: CollectionDescription, trust: AuthorityTrust, options: TrustOptions): Scheme {
   const scheme = parseScheme(desc.name, desc.metadata);
   if (scheme.version === 2) {
-    verifyScheme(scheme, desc.name, trust);
+    verifyScheme(scheme, desc.name, authorityKeyOf(trust));
   } else {
     if (options.acceptUnauthenticatedV1 !== true) {
       throw new SchemeUnauthenticated(
         `collection "${desc.name}" uses the format v1 scheme, which the store could have changed; open it with acceptUnauthenticatedV1: true to read it and migrate it (rotateKey)`,
       );
     }
-    if (scheme.authority !== trust.id) {
-      throw new SchemeMismatch(`collection "${desc.name}" is sealed for authority ${scheme.authority}, not ${trust.id}`);
+    const id = authorityIdOf(trust);
+    if (scheme.authority !== id) {
+      throw new SchemeMismatch(`collection "${desc.name}" is sealed for authority ${scheme.authority}, not ${id}`);
     }
   }
   checkBetaFloor(scheme, options.betaFloor);
