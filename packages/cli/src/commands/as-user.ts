@@ -39,8 +39,6 @@ export async function openAsUser(opts: AsUserOptions, io: Io, beforeOpen?: () =>
   const user = await loadUserKey(opts.key, ctx);
   const pinned = opts.authority === undefined ? undefined : await loadAuthorityPublicKey(opts.authority, io);
   const trust = readerTrust(user, opts.key, pinned);
-  // A v1 user key has no authority public key: it can read only a v1 collection (--allow-v1).
-  if (trust === null && opts.allowV1 !== true) throw v1UserKey(opts.key, true);
   const keyset = await keyDirFor(io, opts, ctx).keyset();
   await beforeOpen?.();
   const name = opts.collection ?? DEFAULT_COLLECTION;
@@ -51,6 +49,7 @@ export async function openAsUser(opts: AsUserOptions, io: Io, beforeOpen?: () =>
     try {
       // The user's own key (or --authority) says which authority to trust; the collection's scheme must be signed by it.
       const v1 = await collectionTrust(backend, name, opts.allowV1 === true, (line) => io.stderr.write(`${line}\n`));
+      // A v1 user key has no authority public key: it can read only a v1 collection (--allow-v1).
       if (trust === null && !v1.acceptUnauthenticatedV1) throw v1UserKey(opts.key, true);
       col = await SealedCollection.open(backend, { name, keyset, tenant, authority: trust ?? user, ...v1 });
     } catch (e) {

@@ -166,12 +166,15 @@ describe('format v1 collections', () => {
 });
 
 describe('a format v1 sealed file', () => {
-  it('inspect says v1 and unauthenticated; decrypt reads it with a warning, as the old code did', async () => {
+  it('inspect says v1 and unauthenticated; decrypt reads it under --allow-v1 with a warning, as the old code did', async () => {
     const ins = await sv(['inspect', 'v1.jsonl']);
     ok(ins);
     expect(ins.stdout).toMatch(/format\s+v1: UNAUTHENTICATED scheme/);
+    const refused = await sv(['decrypt', '-i', 'v1.jsonl', '--key', 'alice-e2.key']);
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toMatch(/--allow-v1/);
     for (const [keyName, want] of Object.entries(fx.file.decrypt)) {
-      const r = await sv(['decrypt', '-i', 'v1.jsonl', '--key', `${keyName.replace('@', '-e')}.key`]);
+      const r = await sv(['decrypt', '-i', 'v1.jsonl', '--key', `${keyName.replace('@', '-e')}.key`, '--allow-v1']);
       ok(r);
       expect(r.stderr).toMatch(/warning: v1\.jsonl is a format v1 sealed file: its scheme is not authenticated/);
       const got = decrypted(r.stdout);
