@@ -10,12 +10,13 @@ const bob = issueUserKey(authority, { role: ['engineer'], department: ['engineer
 
 // The embedded local backend needs no server; new QdrantBackend({ url }) talks to Qdrant.
 const backend = new LocalBackend();
+const keyset = VectorKeyset.create(); // the vector key: every searcher holds it
 const docs = await SealedCollection.create(backend, {
   name: 'docs',
   dimension: 4,
   metric: 'cosine',
   preset: 'balanced',
-  keyset: VectorKeyset.create(),
+  keyset,
   writer, // creates the collection and signs its scheme
 });
 
@@ -29,9 +30,15 @@ await docs.upsert(
   { writer },
 );
 
+// A reader service opens the collection from the store with the vector keyset and something that
+// names the authority to trust (here alice's key; or the authority's public key file written by
+// exportAuthorityPublicKey): the collection's scheme must carry that authority's signature chain,
+// and every record returned is checked against its writer's signature.
+const reader = await SealedCollection.open(backend, { name: 'docs', keyset, authority: alice });
+
 const query = [1, 0, 0, 0.1];
 for (const [name, userKey] of [['alice', alice], ['bob', bob]]) {
-  const { hits } = await docs.search(query, { userKey, k: 5 });
+  const { hits } = await reader.search(query, { userKey, k: 5 });
   console.log(name, hits.map((h) => `${h.id} (${h.score.toFixed(3)}): ${h.payload.title}`));
 }
 await backend.close();
