@@ -8,6 +8,7 @@ const src = (pkg: string) => here(`./packages/${pkg}/src/index.ts`);
 const aliases = (impl: 'node' | 'portable') => ({
   '@sealvec/core/internal': here('./packages/core/src/internal.ts'),
   '@sealvec/core': src('core'),
+  '@sealvec/qdrant/integration': here('./packages/qdrant/src/integration/framework-store.ts'),
   '@sealvec/qdrant': src('qdrant'),
   '@sealvec/langchain': src('langchain'),
   '@sealvec/llamaindex': src('llamaindex'),

@@ -6,7 +6,7 @@
 import type { DocumentInterface } from '@langchain/core/documents';
 import { InvalidPolicy } from '@sealvec/core';
 import type { AnyMetadata } from './payload.js';
-import type { PolicyInput } from './sealed.js';
+import type { PolicyInput } from '@sealvec/qdrant/integration';
 
 /** One policy for every document, or a function choosing each document's (e.g. from its metadata). */
 export type PolicyChoice<M extends AnyMetadata> = PolicyInput | ((doc: DocumentInterface<M>, index: number) => PolicyInput | undefined);

@@ -16,7 +16,7 @@ import { SchemeMismatch, type Metric, type PresetName, type UserKey, type Vector
 import type { Backend, SealedCollection } from '@sealvec/qdrant';
 import { DEFAULT_CONTENT_KEY, toDocument, toPayload, type AnyMetadata, type Metadata } from './payload.js';
 import { policiesFor, type PolicyChoice } from './policies.js';
-import * as sealed from './sealed.js';
+import * as sealed from '@sealvec/qdrant/integration';
 
 /** Equality on blind-indexed metadata fields, ANDed: `{ source: 'handbook', year: 2026 }`. */
 export type SealedFilter = sealed.Where;

@@ -9,7 +9,7 @@
  * silently dropped or applied after the top k were chosen.
  */
 import { FilterOperator, type MetadataFilters, type MetadataFilterValue } from '@llamaindex/core/vector-store';
-import type { Where } from './sealed.js';
+import type { Where } from '@sealvec/qdrant/integration';
 
 /** The payload field holding each node's source document id (LlamaIndex's `ref_doc_id`). */
 export const REF_DOC_FIELD = 'ref_doc_id';

@@ -4,7 +4,7 @@
  */
 import type { BaseNode } from '@llamaindex/core/schema';
 import { InvalidPolicy } from '@sealvec/core';
-import type { PolicyInput } from './sealed.js';
+import type { PolicyInput } from '@sealvec/qdrant/integration';
 
 /** One policy for every node, or a function choosing each node's (e.g. from its metadata). */
 export type PolicyChoice = PolicyInput | ((node: BaseNode, index: number) => PolicyInput | undefined);

@@ -21,7 +21,7 @@ import type { Backend, SealedCollection } from '@sealvec/qdrant';
 import { REF_DOC_FIELD, toWhere } from './filters.js';
 import { toNode, toPayload } from './nodes.js';
 import { policiesFor, type PolicyChoice } from './policies.js';
-import * as sealed from './sealed.js';
+import * as sealed from '@sealvec/qdrant/integration';
 
 /** Per-query parameters: `customParams` of a VectorStoreQuery, or `query`'s options. */
 export interface SealedQueryParams {

@@ -1,11 +1,13 @@
 /**
- * Everything the LlamaIndex store asks of SealedCollection, in one place: create/open, encrypt-then-
+ * Everything a framework integration (@sealvec/langchain, @sealvec/llamaindex) asks of
+ * SealedCollection, in one place, shared so the two stores behave alike: create/open, encrypt-then-
  * upsert that throws when a record did not land, search as a user, delete by id or by a
  * blind-indexed field. `create` takes the writer (it signs the collection's scheme); `open` takes
  * a key of the collection's authority (it verifies the scheme).
  */
 import { SchemeMismatch, type JsonValue, type Metric, type PresetName, type SealInput, type UserKey, type VectorKeyset, type WriterKey } from '@sealvec/core';
-import { SealedCollection, type Backend } from '@sealvec/qdrant';
+import type { Backend } from '../backend/types.js';
+import { SealedCollection } from '../collection/sealed-collection.js';
 
 /** What a record may be sealed under: a Policy, a `{ department: [...] }` map, or a policy string. */
 export type PolicyInput = SealInput['policy'];
@@ -101,6 +103,10 @@ export async function search(h: Handle, query: readonly number[], o: { userKey: 
     ...(o.withVector === true ? { withVector: true } : {}),
   });
   return hits;
+}
+
+export async function removeIds(h: Handle, ids: readonly string[]): Promise<void> {
+  await h.collection.delete(ids);
 }
 
 /**
