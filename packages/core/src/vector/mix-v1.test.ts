@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { applyMix, createMix, fwht, invertMix, largestPowerOfTwoAtMost } from './mix-v1.js';
+import { fwht } from './fwht.js';
+import { applyMix, createMix, invertMix, largestPowerOfTwoAtMost } from './mix-v1.js';
 import { denseApply, denseMix, hadamardMatrix } from './mix-v1.reference.js';
 
 const runs = process.env.SLOW ? 500 : 40;
