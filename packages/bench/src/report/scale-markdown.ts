@@ -40,7 +40,7 @@ function presetTable(choices: readonly DepthPresetChoice[], k: number, budgetDim
   return [
     table(
       ['preset', 'beta (relative)', 'depth', `client overhead (p50, d = ${budgetDimension})`, 'worst recall ratio, exact', 'worst recall ratio, HNSW', 'worst best attack, 1,000 pairs', 'worst key holder', 'goal met'],
-      choices.map((c) => [`**${c.name}**`, ...pairCells(c.pair ?? c.nearest), c.met ? 'yes' : c.nearest ? '**no** (nearest pair shown)' : '**no**']),
+      choices.map((c) => [`**${c.name}**`, ...pairCells(c.pair ?? c.nearest), c.met ? 'yes' : c.leakageFirst ? '**no**: leakage first, recall not required' : c.nearest ? '**no** (nearest pair shown)' : '**no**']),
     ),
     '',
     `Depth xm means k x m candidates re-ranked (k = ${k}). Recall ratio = recall@10 with re-rank over plaintext recall@10 with the same candidate search (exact plaintext search: 1; HNSW: plain Qdrant's own HNSW top-10, no re-rank), on every dataset at its largest size; an HNSW ratio above 1 means the deeper, re-ranked encrypted search found more true neighbours than plain Qdrant's top-10. Attacks are mean cosine between the estimate and the true vector.`,
@@ -273,7 +273,7 @@ export function presetsMarkdown(r: BenchResults, points: readonly DepthPoint[]):
         const p = c.pair ?? c.nearest;
         if (!p) return [c.name, 'none', '-', '-', '-', '-', '-', '-'];
         return [
-          `${c.name}${c.met ? '' : ' (goal not met; nearest pair)'}`,
+          `${c.name}${c.met ? '' : c.leakageFirst ? ' (goal not met; leakage first)' : ' (goal not met; nearest pair)'}`,
           `${p.betaRel}, x${p.depth}`,
           f3(p.worstRatio),
           cell(worstOn(points, p, true, (q) => q.keyHolderMean)),

@@ -79,6 +79,34 @@ describe('presets as (beta, depth) pairs', () => {
     expect(dense.best).toBeDefined();
   });
 
+  it('private puts leakage first when nothing meets both: smallest beta within the target where reachable, deepest affordable depth', () => {
+    // attack = 1 - 0.05 beta: 0.85 needs beta 3 on every set; recall on 'dense' fails there at every depth.
+    const pts = frontier([
+      { name: 'words', textual: true, hard: 10 },
+      { name: 'chunks', textual: true, hard: 0.1 },
+      { name: 'pixels', textual: false, hard: 0.1 },
+    ]);
+    const [, , priv] = chooseDepthPresets(pts, opts({ cost: cost(0.05) }));
+    expect(priv!.met).toBe(false);
+    expect(priv!.leakageFirst).toBe(true);
+    // x40 costs 5 + 0.05 * 400 = 25 ms: the deepest within 40 ms.
+    expect(priv!.pair).toMatchObject({ betaRel: 3, depth: 40 });
+    expect(priv!.pair!.worstAttack).toBeCloseTo(0.85, 9);
+    expect(priv!.pair!.meetsRecall).toBe(false);
+    expect(priv!.reasoning.join(' ')).toMatch(/Private puts leakage first: .* is 3, taken at the deepest depth within the 40 ms budget/);
+    // With a tight budget: the least depth.
+    const [, , tight] = chooseDepthPresets(pts, opts({ cost: cost(1) }));
+    expect(tight!.pair).toMatchObject({ betaRel: 3, depth: 4 });
+    // A set that never reaches the target is named and does not hold the others back.
+    const never = [...pts.filter((p) => p.dataset !== 'chunks'), ...pts.filter((p) => p.dataset === 'chunks').map((p) => ({ ...p, attackMean: 0.95 }))];
+    const [, , named] = chooseDepthPresets(never, opts());
+    expect(named!.pair!.betaRel).toBe(3);
+    expect(named!.reasoning.join(' ')).toMatch(/chunks never reaches 0.85/);
+    // Balanced keeps the nearest pair rule.
+    const [, balanced] = chooseDepthPresets(pts, opts());
+    expect(balanced!.leakageFirst).toBeUndefined();
+  });
+
   it('judge without the budget (and say so) when the client cost is unknown', () => {
     const pts = frontier([{ name: 'a', textual: true, hard: 0.4 }]);
     const [, balanced] = chooseDepthPresets(pts, opts({ cost: () => undefined }));

@@ -17,7 +17,8 @@
  * one (lowest worst-case attack; ties to the smaller depth, then the smaller beta). When none is
  * within the budget, it is the least depth that meets recall and leakage, at its most private
  * beta, and the report says the budget is exceeded. When no pair meets both, the report says so
- * and shows the nearest pair (smallest total shortfall). "fast" is the least depth measured at
+ * and shows the nearest pair (smallest total shortfall); for "private", which a user picks for
+ * its leakage, the fallback is leakage first instead (see `leakageFirst`). "fast" is the least depth measured at
  * the largest beta meeting recall, whatever it leaks (reported).
  */
 
@@ -66,6 +67,8 @@ export interface DepthPresetChoice {
   readonly pair?: PairSummary;
   /** When not met: the measured pair closest to the goal. */
   readonly nearest?: PairSummary;
+  /** Not met, and the pair was chosen leakage first (private): recall reported, not required. */
+  readonly leakageFirst?: boolean;
   readonly leakageTarget?: number;
   readonly judgedOn: readonly string[];
   readonly reasoning: readonly string[];
@@ -163,6 +166,13 @@ function chooseGoal(name: 'balanced' | 'private', points: readonly DepthPoint[],
     `${pairs.length} (beta, depth) pairs were measured on every dataset; ${pairs.filter((s) => s.meetsRecall).length} meet recall, ${pairs.filter((s) => s.meetsLeakage).length} meet leakage, ${feasible.length} meet both.`,
   ];
   if (feasible.length === 0) {
+    if (name === 'private') {
+      const first = leakageFirst(points, pairs, judgedOn, target, opts);
+      if (first) {
+        reasoning.push(`No measured pair meets both. ${first.why}`);
+        return { name, met: false, pair: first.pair, leakageFirst: true, leakageTarget: target, judgedOn, reasoning };
+      }
+    }
     const nearest = [...pairs].sort((a, b) => shortfall(a, recallRatio, target) - shortfall(b, recallRatio, target) || a.depth - b.depth)[0];
     reasoning.push(`No measured pair meets both. Nearest: ${nearest ? describePair(nearest) : 'none'}.`);
     return { name, met: false, ...(nearest ? { nearest } : {}), leakageTarget: target, judgedOn, reasoning };
@@ -184,6 +194,32 @@ function chooseGoal(name: 'balanced' | 'private', points: readonly DepthPoint[],
   const rejected = pairs.filter((s) => s.depth === pair!.depth && s.betaRel > pair!.betaRel && !s.meetsRecall)[0];
   if (rejected) reasoning.push(`A larger beta at the same depth (${rejected.betaRel}) would leak less but recall falls to ${f3(rejected.worstRatio)}.`);
   return { name, met: true, pair: pair!, leakageTarget: target, judgedOn, reasoning };
+}
+
+/**
+ * The private preset when no pair meets both goals: leakage comes first, since that is what a
+ * user picks "private" for. The smallest beta at which the best attack is within the target on
+ * every judged dataset that reaches the target at some measured beta (the others are named), at
+ * the deepest depth within the client budget (or the least depth, when none is); its recall is
+ * reported, not required. Undefined when no judged dataset reaches the target at all.
+ */
+function leakageFirst(points: readonly DepthPoint[], pairs: readonly PairSummary[], judgedOn: readonly string[], target: number, opts: PresetRuleOptions): { pair: PairSummary; why: string } | undefined {
+  const attack = (dataset: string, beta: number) => points.find((p) => p.dataset === dataset && p.betaRel === beta)?.attackMean;
+  const betas = [...new Set(pairs.map((s) => s.betaRel))].sort((a, b) => a - b);
+  const reaching = judgedOn.filter((d) => betas.some((b) => (attack(d, b) ?? Infinity) <= target));
+  if (!reaching.length) return undefined;
+  const never = judgedOn.filter((d) => !reaching.includes(d));
+  const beta = betas.find((b) => reaching.every((d) => (attack(d, b) ?? Infinity) <= target));
+  if (beta === undefined) return undefined;
+  const atBeta = pairs.filter((s) => s.betaRel === beta).sort((a, b) => a.depth - b.depth);
+  const affordable = atBeta.filter((s) => s.withinBudget !== false);
+  const pair = affordable.length ? affordable[affordable.length - 1]! : atBeta[0]!;
+  const neverText = never.length ? ` ${never.join(', ')} never reach${never.length === 1 ? 'es' : ''} ${target} on the measured grid (its best attack at that beta: ${never.map((d) => f3(attack(d, beta))).join(', ')}).` : '';
+  const depthText = affordable.length ? `the deepest depth within the ${opts.budgetMs} ms budget` : `the least depth (none fits the ${opts.budgetMs} ms budget)`;
+  return {
+    pair,
+    why: `Private puts leakage first: the smallest beta whose best attack is <= ${target} on ${reaching.join(', ')} is ${beta}, taken at ${depthText}: ${describePair(pair)}.${neverText} Its recall is reported, not required: worst recall ratio ${f3(pair.worstRatio)} over every dataset at its largest size; read the per-dataset tables before using it on a large collection of dense vectors.`,
+  };
 }
 
 function chooseFast(points: readonly DepthPoint[], opts: PresetRuleOptions): DepthPresetChoice {

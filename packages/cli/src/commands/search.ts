@@ -63,6 +63,18 @@ export function checkWhereFields(where: Record<string, unknown>, blindIndexField
   }
 }
 
+/** One stderr line: the re-rank depth searched and its time per query (median), store round trips included. */
+export function costLine(preset: string | null, opts: Pick<SearchCommandOptions, 'k' | 'oversample' | 'candidates' | 'rerank'>, defaultOversample: number, times: readonly number[]): string {
+  const k = opts.k ?? 10;
+  const depth =
+    opts.candidates !== undefined
+      ? `${opts.candidates} candidates (--candidates)`
+      : `k x ${opts.oversample ?? defaultOversample} = ${k * (opts.oversample ?? defaultOversample)} candidates (${opts.oversample !== undefined ? '--oversample' : `preset ${preset ?? 'none'}`})`;
+  const sorted = [...times].sort((a, b) => a - b);
+  const median = sorted[Math.floor((sorted.length - 1) / 2)]!;
+  return `sealvec: re-rank depth ${opts.rerank === false ? 'none (--no-rerank)' : depth}; ${median.toFixed(1)} ms per query (median of ${times.length}, store round trips included)`;
+}
+
 export async function search(opts: SearchCommandOptions, io: Io): Promise<void> {
   const where = parseWhere(opts.where ?? []);
   let queries: Query[] = [];
@@ -74,7 +86,9 @@ export async function search(opts: SearchCommandOptions, io: Io): Promise<void> 
     checkWhereFields(where, col.scheme.blindIndexFields, name);
     const lines: string[] = [];
     let found = 0;
+    const times: number[] = [];
     for (const q of queries) {
+      const started = performance.now();
       const res = await col.search(q.vector, {
         userKey: user,
         k: opts.k ?? 10,
@@ -84,6 +98,8 @@ export async function search(opts: SearchCommandOptions, io: Io): Promise<void> 
         where,
         withVector: opts.withVector === true,
       });
+      const ms = performance.now() - started;
+      times.push(ms);
       found += res.hits.length;
       const hits = res.hits.map((h) => ({
         id: h.id,
@@ -92,7 +108,7 @@ export async function search(opts: SearchCommandOptions, io: Io): Promise<void> 
         ...(h.vector ? { vector: Array.from(h.vector) } : {}),
       }));
       if (opts.json) {
-        io.stdout.write(`${JSON.stringify({ query: q.id, hits, candidates: res.candidates, opened: res.opened, skipped: res.skipped })}\n`);
+        io.stdout.write(`${JSON.stringify({ query: q.id, hits, candidates: res.candidates, opened: res.opened, skipped: res.skipped, ms: Math.round(ms * 100) / 100 })}\n`);
         continue;
       }
       lines.push(
@@ -105,6 +121,8 @@ export async function search(opts: SearchCommandOptions, io: Io): Promise<void> 
       if (res.skipped.length > 0) lines.push(`  (${res.skipped.length} stored points could not be decoded and were skipped)`);
     }
     if (!opts.json) r.result(null, lines);
+    // What the depth costs (issue #14): deeper re-rank buys recall at higher noise, paid here.
+    if (times.length > 0) r.note(costLine(col.scheme.preset, opts, col.defaultOversample, times));
     if (found === 0) {
       const d = await col.diagnoseAccess(user);
       if (d.opensNothing) throw noAccess(opts.key, d, { collection: name });
