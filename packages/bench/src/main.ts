@@ -214,6 +214,9 @@ export function writeReport(out: string, cfg: BenchConfig, log: Log): void {
     return;
   }
   const search = readJson<SearchResults>(join(out, 'search.json'));
+  // The presets compiled into this build of @sealvec/core, judged on the saved sweep (the report
+  // is what justifies them, so it shows the ones the code now uses).
+  results.corePresets = Object.values(PRESETS).map((p) => ({ name: p.name, betaRel: p.betaRel, oversample: p.oversample }));
   decide(results, search);
   // The presets as priced with the client cost now beside the results.
   writeAtomic(join(out, 'results.json'), `${JSON.stringify(results, null, 1)}\n`);

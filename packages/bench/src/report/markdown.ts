@@ -83,7 +83,7 @@ function headline(r: BenchResults): string[] {
     '',
   );
   if (r.corePresets?.length) {
-    out.push('### The presets compiled into @sealvec/core at the time of this run', '');
+    out.push('### The presets compiled into @sealvec/core when this report was written', '');
     const frontiers = (r.datasets.filter((d) => goalNames.includes(d.name))).map((d) => ({ d, f: frontierOf(d) }));
     out.push(
       table(

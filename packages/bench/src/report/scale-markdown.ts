@@ -82,7 +82,7 @@ export function scaleSection(r: BenchResults): string[] {
     const opts = { privateLeakage: sc.config.privateTarget, budgetMs: sc.config.budgetMs, budgetDimension: sc.config.budgetDimension, cost: (d: number) => costAt(r.clientCost?.fits ?? [], sc.config.budgetDimension, k * d) };
     const grid = commonPairs(points);
     out.push(
-      '### The presets compiled into @sealvec/core at the time of this run, on the sweep',
+      '### The presets compiled into @sealvec/core when this report was written, on the sweep',
       '',
       table(
         ['preset', 'beta (relative)', 'depth', `client overhead (p50, d = ${sc.config.budgetDimension})`, 'worst recall ratio, exact', 'worst recall ratio, HNSW', 'worst best attack, 1,000 pairs', 'worst key holder', 'on the grid'],
