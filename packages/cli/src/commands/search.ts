@@ -121,13 +121,13 @@ export async function search(opts: SearchCommandOptions, io: Io): Promise<void> 
       if (res.skipped.length > 0) lines.push(`  (${res.skipped.length} stored points could not be decoded and were skipped)`);
     }
     if (!opts.json) r.result(null, lines);
-    // What the depth costs (issue #14): deeper re-rank buys recall at higher noise, paid here.
-    if (times.length > 0) r.note(costLine(col.scheme.preset, opts, col.defaultOversample, times));
     if (found === 0) {
       const d = await col.diagnoseAccess(user);
       if (d.opensNothing) throw noAccess(opts.key, d, { collection: name });
       r.note(`sealvec: no results: ${d.message}`);
     }
+    // What the depth costs (issue #14): deeper re-rank buys recall at higher noise, paid here.
+    if (times.length > 0) r.note(costLine(col.scheme.preset, opts, col.defaultOversample, times));
   } finally {
     await backend.close();
   }

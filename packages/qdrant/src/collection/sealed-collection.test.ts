@@ -161,7 +161,7 @@ describe.each(targets)('SealedCollection over %s', (_, target) => {
         .sort((a, b) => b[0] - a[0])
         .slice(0, 10)
         .map((x) => x[1]);
-      const { hits } = await col.search(q, { userKey: admin, k: 10, oversample: 10 });
+      const { hits } = await col.search(q, { userKey: admin, k: 10 }); // the preset's depth
       found += hits.filter((h) => exact.includes(h.id)).length;
       for (const h of hits) expect(h.score).toBeCloseTo(cosine(q, records[Number(h.id.slice(1))]!.vector), 5);
       for (let i = 1; i < hits.length; i++) expect(hits[i - 1]!.score).toBeGreaterThanOrEqual(hits[i]!.score);

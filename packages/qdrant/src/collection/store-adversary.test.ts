@@ -6,7 +6,7 @@
  * downgrade of the metadata, and a property test over random edits.
  */
 import fc from 'fast-check';
-import { createWriterKey, decodeStoredPoint, encodeStoredPayload, generateAuthority, generateVectorKey, issueUserKey, SealvecError, VectorKeyset } from '@sealvec/core';
+import { createWriterKey, decodeStoredPoint, encodeStoredPayload, generateAuthority, generateVectorKey, issueUserKey, PRESETS, SealvecError, VectorKeyset } from '@sealvec/core';
 import { describe, expect, it } from 'vitest';
 import { forgePayload } from './__tests__/forge.js';
 import { LocalBackend } from '../backend/local.js';
@@ -55,7 +55,7 @@ describe('finding 1: the store cannot weaken or change the scheme', () => {
     const { store, keyset } = await world({ prefilter: false });
     const col = await SealedCollection.open(store, { name: 'c', keyset, authority: issueUserKey(authority, { role: ['x'] }) });
     expect(col.scheme.prefilter).toBe(false);
-    expect(col.scheme.beta).toBe(1);
+    expect(col.scheme.beta).toBe(PRESETS.balanced.betaRel);
   });
 
   it('a scheme below the client-side floor opens only with an explicit local opt-in', async () => {
