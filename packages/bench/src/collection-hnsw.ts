@@ -3,7 +3,7 @@
  * records, the same keys and queries, stored once in the embedded LocalBackend (exact scan) and
  * once behind HnswBackend (hnswlib at Qdrant's defaults, m = 16, ef_construct = 100, ef =
  * max(limit, 100)). Recall@10 against exact plaintext search over what the user may read, at
- * oversample x4, x10 and x100, for a user who may read everything and for one who may read 1%
+ * oversample x4, x10, x40 (the default depth) and x100, for a user who may read everything and for one who may read 1%
  * (pre-filter tokens: Qdrant scans small filtered sets exactly, and so does HnswBackend). The
  * difference between the two columns is what the approximation costs on top of the noise.
  *
@@ -25,7 +25,7 @@ import { HnswBackend } from './search/hnsw-backend.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const ROLES = Array.from({ length: 100 }, (_, i) => `r${i}`);
-export const OVERSAMPLES = [4, 10, 100];
+export const OVERSAMPLES = [4, 10, 40, 100];
 
 export interface HnswRecallRow {
   readonly dataset: string;
