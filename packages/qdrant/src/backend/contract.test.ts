@@ -19,16 +19,10 @@ import { QdrantStandin, STRICT_UNINDEXED } from '../__tests__/qdrant-standin/ind
 
 const fastRetry = { attempts: 3, baseMs: 1, maxMs: 5 };
 
-/** LocalBackend is being moved onto SQLite in parallel; these land with that work. */
-const localLacks = {
-  'payload-selectors': 'LocalBackend does not apply withPayload selectors yet (the SQLite rewrite adds them)',
-  'null-removes-key': 'LocalBackend stores null instead of removing the key yet (the SQLite rewrite aligns it with Qdrant)',
-} as const;
 
 backendContract('LocalBackend (memory)', {
   open: async () => new LocalBackend(),
   scoreTolerance: 1e-12,
-  lacks: localLacks,
 });
 
 let dir = '';
@@ -39,7 +33,6 @@ backendContract('LocalBackend (persisted)', {
   },
   persistent: true,
   scoreTolerance: 1e-12,
-  lacks: localLacks,
   async cleanup() {
     if (dir !== '') await rm(dir, { recursive: true, force: true });
   },

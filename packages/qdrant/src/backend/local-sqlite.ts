@@ -34,6 +34,7 @@ import { LocalCollection, type StoredPoint } from './local-store.js';
 import { missingPoints, type CatalogEntry, type DeleteSelector, type LocalStorage, type ScrollResult } from './local-storage.js';
 import type { Distance, Payload, Point } from './types.js';
 import { notFound, uniqueIds } from './validate.js';
+import { mergePayload } from './payload-selector.js';
 
 type Database = BetterSqlite3.Database;
 type Statement = BetterSqlite3.Statement<unknown[], unknown>;
@@ -332,7 +333,7 @@ export class SqliteStorage implements LocalStorage {
           }
           current = parseObject(text, this.where(name, u.id));
         }
-        merged.set(u.id, { ...current, ...u.payload });
+        merged.set(u.id, mergePayload(current, u.payload));
       }
       if (missing.length > 0) throw missingPoints(name, uniqueIds(missing));
       const seq = h.seq + 1;

@@ -19,6 +19,7 @@ import { Malformed } from '@sealvec/core';
 import type { Distance, Payload } from './types.js';
 import type { PointPredicate } from './filter.js';
 import { createBlock, dot, errorBound, squaredDistance, strideFor, type Block } from './kernel.js';
+import { mergePayload } from './payload-selector.js';
 
 /** Rows per block are chosen so a full block holds about this many floats (64 MiB). */
 const BLOCK_FLOATS = 1 << 24;
@@ -165,7 +166,7 @@ export class LocalCollection {
   setPayload(id: string, partial: Payload): boolean {
     const slot = this.slotOf.get(id);
     if (slot === undefined) return false;
-    this.payloads[slot] = { ...this.payloadAt(slot), ...structuredClone(partial) };
+    this.payloads[slot] = mergePayload(this.payloadAt(slot), partial);
     return true;
   }
 

@@ -1,7 +1,7 @@
 /**
  * `withPayload` selectors (see PayloadSelector in ./types.ts): checked once per request, then
  * applied to each returned point. Applying always makes a copy, so a caller that mutates a
- * result never changes what the store holds.
+ * result never changes what the store holds. Also the set-payload merge every backend shares.
  */
 import type { Payload } from './types.js';
 
@@ -19,6 +19,9 @@ export function checkPayloadSelector(v: unknown, what: string): CheckedSelector 
   }
   v.forEach((k: unknown, i) => {
     if (typeof k !== 'string' || k.length === 0) throw new TypeError(`"${what}[${i}]" expected non-empty string`);
+    // The same rule for every backend: Qdrant takes selectors as payload paths, and no path can
+    // name a key holding '"' or '\\' (filter.ts payloadPath).
+    if (k.includes('"') || k.includes('\\')) throw new RangeError(`"${what}[${i}]" contains '"' or '\\', which a Qdrant payload path cannot express`);
   });
   return { all: false, keys: [...new Set(v as string[])] };
 }
@@ -33,3 +36,16 @@ export function selectPayload(payload: Payload, sel: CheckedSelector): Payload {
   return out;
 }
 
+
+/**
+ * `partial` merged into `current` as Qdrant's set-payload does (lib/segment/src/common/utils.rs,
+ * merge_map): a key set to null is removed, any other value replaces the key's. A new object.
+ */
+export function mergePayload(current: Payload, partial: Payload): Payload {
+  const out: Payload = { ...current };
+  for (const [k, v] of Object.entries(partial)) {
+    if (v === null) delete out[k];
+    else out[k] = structuredClone(v);
+  }
+  return out;
+}
